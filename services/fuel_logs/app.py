@@ -1,0 +1,27 @@
+"""Wiring of the fuel logs service."""
+
+from pathlib import Path
+
+from aiohttp import web
+
+from shared.cache import add_redis
+from shared.db import add_database
+from shared.events.wiring import add_events
+from shared.http.app import base_app
+from shared.storage import add_storage
+
+from .api import routes
+from .events import HANDLERS
+from .settings import FuelLogsSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: FuelLogsSettings) -> web.Application:
+    app = base_app("fuel_logs", settings)
+    add_database(app, settings, MIGRATIONS)
+    add_redis(app, settings)
+    add_storage(app, settings.storage())
+    add_events(app, settings, "fuel_logs", HANDLERS)
+    app.add_routes(routes)
+    return app

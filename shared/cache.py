@@ -1,0 +1,72 @@
+"""Redis: the client of a service, and a cache-aside helper with TTLs and explicit invalidation.
+
+Keys are namespaced by the service's prefix, so several suites (or test runs) share one Redis.
+A Redis outage degrades to a cache miss: reads go to the database, writes still succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import orjson
+import redis.asyncio as redis
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from .http.app import add_readiness_check
+from .http.json import dumps
+from .settings import BackedServiceSettings
+
+log = logging.getLogger("motovault.cache")
+
+REDIS = web.AppKey("redis", redis.Redis)
+CACHE = web.AppKey("cache", "Cache")
+
+
+class Cache:
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self._redis = client
+        self._prefix = prefix
+
+    def key(self, *parts: str) -> str:
+        return self._prefix + ":".join(parts)
+
+    async def get_or_load(self, key: str, ttl_seconds: int, load: Callable[[], Awaitable[Any]]) -> Any:
+        """The cached JSON value under `key`, or `load()`'s result, stored for `ttl_seconds`."""
+        full_key = self._prefix + key
+        try:
+            cached = await self._redis.get(full_key)
+            if cached is not None:
+                return orjson.loads(cached)
+        except RedisError as exc:
+            log.warning("Cache read failed for %s: %s", key, exc)
+        value = await load()
+        # Store what a later hit returns: the JSON form, so hits and misses answer alike.
+        encoded = dumps(value)
+        try:
+            await self._redis.set(full_key, encoded, ex=ttl_seconds)
+        except RedisError as exc:
+            log.warning("Cache write failed for %s: %s", key, exc)
+        return orjson.loads(encoded)
+
+    async def invalidate(self, *keys: str) -> None:
+        if not keys:
+            return
+        try:
+            await self._redis.delete(*(self._prefix + k for k in keys))
+        except RedisError as exc:
+            # The TTL bounds how long a stale entry can live.
+            log.error("Cache invalidation failed for %s: %s", keys, exc)
+
+
+def add_redis(app: web.Application, settings: BackedServiceSettings) -> None:
+    async def redis_context(app: web.Application) -> AsyncIterator[None]:
+        client = redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        app[REDIS] = client
+        app[CACHE] = Cache(client, settings.redis_prefix)
+        yield
+        await client.aclose()
+
+    app.cleanup_ctx.append(redis_context)
+    add_readiness_check(app, "redis", lambda: app[REDIS].ping())

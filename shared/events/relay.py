@@ -1,0 +1,145 @@
+"""The outbox relay: publishes committed outbox rows with confirms, then deletes them.
+
+It claims a batch with `FOR UPDATE SKIP LOCKED` inside a transaction, so several instances of a
+service share the work without publishing a row twice at once. It wakes on NOTIFY from a
+dedicated connection and also polls, because a notification sent while the listener was
+reconnecting is lost. A row whose publish fails stays, with a growing delay before its next try.
+A crash between the broker's confirm and the DELETE publishes a row again: consumers dedupe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Counter
+
+from .broker import Broker
+
+log = logging.getLogger("motovault.outbox")
+
+CLAIM = """
+    SELECT id, event_id, routing_key, body, request_id, attempts
+    FROM outbox
+    WHERE next_attempt_at <= now()
+    ORDER BY id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+"""
+DELETE_SENT = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+POSTPONE = """
+    UPDATE outbox
+    SET attempts = attempts + 1,
+        next_attempt_at = now() + make_interval(secs => LEAST($2::float8 * 2 ^ attempts, $3::float8)),
+        last_error = $4
+    WHERE id = ANY($1::bigint[])
+"""
+FIRST_RETRY_DELAY = 0.5
+LISTENER_CHECK_INTERVAL = 5.0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        dsn: str,
+        broker: Broker,
+        *,
+        registry: CollectorRegistry,
+        poll_interval: float = 1.0,
+        max_backoff: float = 10.0,
+        batch_size: int = 256,
+    ) -> None:
+        self._pool = pool
+        self._dsn = dsn
+        self._broker = broker
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task] = []
+        self._published = Counter("outbox_published_total", "Events published from the outbox", registry=registry)
+        self._failed = Counter("outbox_publish_failures_total", "Outbox publishes that failed", registry=registry)
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(), name="outbox-relay"),
+                       asyncio.create_task(self._listen(), name="outbox-listener")]
+        # Catch up on whatever was committed while no relay ran.
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Publish one batch of due rows; return how many were published."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(CLAIM, self._batch_size)
+            if not rows:
+                return 0
+            results = await asyncio.gather(
+                *(
+                    self._broker.publish(
+                        row["routing_key"], row["body"],
+                        message_id=str(row["event_id"]), correlation_id=row["request_id"],
+                    )
+                    for row in rows
+                ),
+                return_exceptions=True,
+            )
+            sent = [row["id"] for row, result in zip(rows, results) if not isinstance(result, BaseException)]
+            failed = [row["id"] for row, result in zip(rows, results) if isinstance(result, BaseException)]
+            if sent:
+                await conn.execute(DELETE_SENT, sent)
+            if failed:
+                error = next(r for r in results if isinstance(r, BaseException))
+                await conn.execute(POSTPONE, failed, FIRST_RETRY_DELAY, self._max_backoff, repr(error)[:500])
+                log.warning("Outbox: %d publishes failed (%r); will retry", len(failed), error)
+        self._published.inc(len(sent))
+        self._failed.inc(len(failed))
+        return len(sent)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._broker.connected.wait()
+            try:
+                published = await self.drain_once()
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                log.warning("Outbox relay: database unavailable (%s)", exc)
+                published = 0
+            if published == self._batch_size:
+                continue  # more rows are probably waiting
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _listen(self) -> None:
+        """Keep a LISTEN connection of its own (a pooled one would lose the listener on release)."""
+        while not self._stopping:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self._dsn)
+                await conn.add_listener("outbox", lambda *_: self._wake.set())
+                self._wake.set()  # notifications sent while we were away are lost: poll now
+                while not self._stopping:
+                    await asyncio.sleep(LISTENER_CHECK_INTERVAL)
+                    # A dropped connection is only noticed on the next query (asyncpg #519).
+                    await conn.fetchval("SELECT 1")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("Outbox listener lost its connection (%s); reconnecting", exc)
+                await asyncio.sleep(1.0)
+            finally:
+                if conn is not None:
+                    conn.terminate()

@@ -1,0 +1,61 @@
+"""Attach the event backbone to a service's app: broker connection, outbox relay, consumer."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from ..db import POOL
+from ..http.app import METRICS_REGISTRY, add_readiness_check
+from ..settings import BackedServiceSettings
+from .broker import Broker
+from .consumer import Consumer, EventHandler
+from .relay import OutboxRelay
+
+BROKER = web.AppKey("broker", Broker)
+RELAY = web.AppKey("outbox_relay", OutboxRelay)
+
+
+def add_events(
+    app: web.Application,
+    settings: BackedServiceSettings,
+    service: str,
+    handlers: dict[str, EventHandler] | None = None,
+) -> None:
+    """Call after add_database: the relay and the consumer need the pool, and stop before it closes."""
+
+    async def events_context(app: web.Application) -> AsyncIterator[None]:
+        broker = Broker(
+            settings.amqp_url,
+            settings.events_exchange,
+            connection_name=service,
+            publish_timeout=settings.publish_timeout,
+        )
+        consumer = None
+        if handlers:
+            consumer = Consumer(
+                broker, app[POOL], service, handlers,
+                registry=app[METRICS_REGISTRY],
+                retry_delays_ms=settings.retry_delays_ms,
+                prefetch=settings.consumer_prefetch,
+                drain_timeout=settings.shutdown_timeout,
+            )
+        relay = OutboxRelay(
+            app[POOL], settings.database_url, broker,
+            registry=app[METRICS_REGISTRY],
+            poll_interval=settings.outbox_poll_interval,
+            max_backoff=settings.outbox_max_backoff,
+        )
+        app[BROKER] = broker
+        app[RELAY] = relay
+        broker.start()
+        relay.start()
+        yield
+        if consumer is not None:
+            await consumer.stop()
+        await relay.stop()
+        await broker.close()
+
+    app.cleanup_ctx.append(events_context)
+    add_readiness_check(app, "broker", lambda: app[BROKER].ping())

@@ -1,0 +1,126 @@
+"""Middlewares every service shares: request id, access log and metrics, the error shape, identity."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from ..identity import ASSERTION_HEADER, IdentityVerifier
+from ..logs import request_id_var
+from .errors import ApiError, error_body
+from .json import json_response
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger("motovault.http")
+access_log = logging.getLogger("motovault.access")
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Reachable without the edge's assertion: probes and scrapes come from the platform, not users.
+PUBLIC_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+USER_ID_KEY = web.RequestKey("user_id", str)
+
+
+def route_name(request: web.Request) -> str:
+    """The route pattern, not the concrete path, so metrics do not grow one series per id."""
+    route = request.match_info.route
+    resource = route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "http_requests_total", "HTTP requests answered", ["method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds", "Time to answer a request", ["method", "route"], registry=registry
+        )
+
+
+def request_context_middleware(metrics: HttpMetrics, log_access: bool):
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request[REQUEST_ID_KEY] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            response.headers[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_name(request)
+            metrics.requests.labels(request.method, route, str(status)).inc()
+            metrics.latency.labels(request.method, route).observe(elapsed)
+            if log_access and request.path not in PUBLIC_PATHS:
+                access_log.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    status,
+                    extra={"method": request.method, "path": request.path, "route": route,
+                           "status": status, "durationMs": round(elapsed * 1000, 3)},
+                )
+            request_id_var.reset(token)
+
+    return middleware
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error leaves as the JSON error shape; unexpected ones are logged with their trace."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return _error(request, exc.status, exc.message, exc.details, exc.headers)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        # The router's 404/405 and the body limit's 413 arrive here as aiohttp exceptions.
+        headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return _error(request, exc.status, _http_exception_message(exc), None, headers)
+    except Exception:
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return _error(request, 500, "Internal server error", None, {})
+
+
+def _http_exception_message(exc: web.HTTPException) -> str:
+    if exc.status == 413:
+        return "Request body too large"
+    if exc.status == 404:
+        return "Route not found"
+    if exc.status == 405:
+        return "Method not allowed"
+    return exc.reason
+
+
+def _error(request, status, message, details, headers) -> web.Response:
+    body = error_body(status, message, request.get(REQUEST_ID_KEY), details)
+    return json_response(body, status=status, headers=headers)
+
+
+def identity_middleware(verifier: IdentityVerifier):
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path not in PUBLIC_PATHS:
+            request[USER_ID_KEY] = verifier.verify(request.headers.get(ASSERTION_HEADER)).user_id
+        return await handler(request)
+
+    return middleware
+
+
+def current_user(request: web.Request) -> str:
+    return request[USER_ID_KEY]

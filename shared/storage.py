@@ -1,0 +1,140 @@
+"""Object storage on boto3 (S3, MinIO, or moto's server in local runs).
+
+Two clients: one talks to the internal endpoint; the other only signs URLs, for the endpoint
+clients can reach (inside containers `http://minio:9000` is not the browser's host). boto3 is
+blocking, so every network call runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import boto3
+from aiohttp import web
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, SecretStr
+
+STORAGE = web.AppKey("storage", "ObjectStore")
+
+
+class StorageSettings(BaseModel):
+    endpoint_url: str | None
+    public_endpoint_url: str | None
+    region: str
+    access_key: str
+    secret_key: SecretStr
+    bucket: str
+    timeout: float = 5.0
+
+
+class StorageUnavailable(ConnectionError):
+    pass
+
+
+@dataclass(frozen=True)
+class PresignedUpload:
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class ObjectStore:
+    def __init__(self, settings: StorageSettings) -> None:
+        self.bucket = settings.bucket
+        self._client = _client(settings, settings.endpoint_url, settings.timeout)
+        self._signer = _client(settings, settings.public_endpoint_url or settings.endpoint_url, settings.timeout)
+
+    async def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            return await asyncio.to_thread(getattr(self._client, method), **kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable(f"object storage {method} failed: {exc}") from exc
+
+    async def ensure_bucket(self) -> None:
+        try:
+            await self._call("head_bucket", Bucket=self.bucket)
+        except StorageUnavailable:
+            await self._call("create_bucket", Bucket=self.bucket)
+
+    async def ping(self) -> None:
+        await self._call("head_bucket", Bucket=self.bucket)
+
+    def presigned_upload(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int = 900
+    ) -> PresignedUpload:
+        """A browser POST form whose policy pins the key and content type and caps the size."""
+        post = self._signer.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_in,
+        )
+        return PresignedUpload(url=post["url"], fields=post["fields"], expires_in=expires_in)
+
+    def presigned_put(self, key: str, content_type: str, expires_in: int = 900) -> str:
+        return self._signer.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expires_in,
+        )
+
+    def presigned_get(self, key: str, expires_in: int = 300) -> str:
+        return self._signer.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+        )
+
+    async def head(self, key: str) -> dict[str, Any] | None:
+        try:
+            return await asyncio.to_thread(self._client.head_object, Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StorageUnavailable(str(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    async def put(self, key: str, body: bytes, content_type: str) -> None:
+        await self._call("put_object", Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    async def delete(self, *keys: str) -> None:
+        # S3 deletes are idempotent: deleting a missing key succeeds, so event replays are safe.
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": k} for k in keys[start : start + 1000]]
+            await self._call("delete_objects", Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+
+
+def _client(settings: StorageSettings, endpoint: str | None, timeout: float) -> BaseClient:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=settings.region,
+        aws_access_key_id=settings.access_key,
+        aws_secret_access_key=settings.secret_key.get_secret_value(),
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    )
+
+
+def add_storage(app: web.Application, settings: StorageSettings) -> None:
+    async def storage_context(app: web.Application) -> AsyncIterator[None]:
+        store = ObjectStore(settings)
+        app[STORAGE] = store
+        try:
+            await store.ensure_bucket()
+        except StorageUnavailable:
+            # Storage down must not stop the service: uploads answer 503 until it is back.
+            pass
+        yield
+
+    # Not a readiness check: a pod must keep serving everything else while storage is down.
+    app.cleanup_ctx.append(storage_context)

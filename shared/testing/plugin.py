@@ -1,0 +1,82 @@
+"""Pytest fixtures shared by every service's tests (loaded by the root conftest.py)."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Callable
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from moto.server import ThreadedMotoServer
+
+from ..identity import ASSERTION_HEADER, IdentitySigner
+from .infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, TestInfra, free_port
+
+
+@pytest.fixture(scope="session")
+async def infra() -> AsyncIterator[TestInfra]:
+    test_infra = TestInfra()
+    yield test_infra
+    await test_infra.cleanup()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    """moto's S3 server on a free port: a real HTTP S3 endpoint, not an in-process patch."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def identity() -> Callable[[str], dict[str, str]]:
+    """Headers carrying the edge's assertion for a user, as the edge would add them."""
+    signer = IdentitySigner(IDENTITY_SECRET)
+    return lambda user_id: {ASSERTION_HEADER: signer.sign(user_id)}
+
+
+@pytest.fixture
+async def backed_settings(infra: TestInfra, s3_endpoint: str):
+    """Settings values for a feature service: fresh database, own exchange, fast retries."""
+
+    async def make(name: str, **overrides) -> dict:
+        values = dict(
+            port=free_port(),
+            identity_secret=IDENTITY_SECRET,
+            database_url=await infra.create_database(name),
+            redis_url=REDIS_URL,
+            redis_prefix=infra.redis_prefix + f"{name}:",
+            amqp_url=AMQP_URL,
+            events_exchange=infra.new_exchange(),
+            retry_delays_ms=[100, 200],
+            outbox_poll_interval=0.5,
+            outbox_max_backoff=1.0,
+            publish_timeout=2.0,
+            shutdown_timeout=2.0,
+            s3_endpoint_url=s3_endpoint,
+            s3_access_key="test",
+            s3_secret_key="test-secret",
+            s3_bucket=f"mvt-{infra.run_id}",
+        )
+        values.update(overrides)
+        return values
+
+    return make
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[web.Application], "TestClient"]]:
+    """Start apps on real sockets for the test; stop them (cleanly, with their pools) after."""
+    clients: list[TestClient] = []
+
+    async def start(app: web.Application) -> TestClient:
+        client = TestClient(TestServer(app, port=free_port()))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in reversed(clients):
+        await client.close()
