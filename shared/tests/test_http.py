@@ -1,0 +1,104 @@
+"""The platform's HTTP contract: error shape, limits, request ids, identity, probes."""
+
+from shared.identity import ASSERTION_HEADER, IdentitySigner
+
+
+def assert_error_shape(body: dict, status: int) -> None:
+    assert body["statusCode"] == status
+    assert set(body) >= {"statusCode", "error", "message", "requestId"}
+    assert "Traceback" not in body["message"]
+
+
+async def test_malformed_json_is_400_in_error_shape(probe, identity):
+    response = await probe.post(
+        "/things", data=b"{not json", headers={**identity("u1"), "Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert_error_shape(await response.json(), 400)
+
+
+async def test_invalid_fields_are_400_with_field_details(probe, identity):
+    response = await probe.post("/things", json={"name": "", "size": "big"}, headers=identity("u1"))
+    body = await response.json()
+    assert response.status == 400
+    assert {d["field"] for d in body["details"]} == {"name", "size"}
+
+
+async def test_wrong_content_type_is_415(probe, identity):
+    response = await probe.post("/things", data=b"name=x", headers={**identity("u1"), "Content-Type": "text/plain"})
+    assert response.status == 415
+    assert_error_shape(await response.json(), 415)
+
+
+async def test_oversized_body_is_413(probe_settings, serve, identity):
+    from shared.tests.probe import create_probe_app
+
+    client = await serve(create_probe_app(await probe_settings(max_body_bytes=1024)))
+    response = await client.post("/things", json={"name": "x" * 5000}, headers=identity("u1"))
+    assert response.status == 413
+    assert_error_shape(await response.json(), 413)
+
+
+async def test_unknown_route_is_404_and_wrong_method_405(probe, identity):
+    missing = await probe.get("/nowhere", headers=identity("u1"))
+    assert missing.status == 404
+    assert_error_shape(await missing.json(), 404)
+    wrong_method = await probe.delete("/things", headers=identity("u1"))
+    assert wrong_method.status == 405
+    assert_error_shape(await wrong_method.json(), 405)
+
+
+async def test_unexpected_exception_is_500_without_trace(probe, identity):
+    response = await probe.get("/boom", headers=identity("u1"))
+    body = await response.json()
+    assert response.status == 500
+    assert "secret internal detail" not in await response.text()
+    assert_error_shape(body, 500)
+
+
+async def test_request_without_edge_assertion_is_401(probe):
+    response = await probe.post("/things", json={"name": "x"}, headers={"X-User-Id": "auth0|mallory"})
+    assert response.status == 401
+    assert_error_shape(await response.json(), 401)
+
+
+async def test_assertion_signed_with_another_secret_is_401(probe):
+    forged = IdentitySigner("not-the-shared-secret-but-long-enough-0000").sign("auth0|mallory")
+    response = await probe.post("/things", json={"name": "x"}, headers={ASSERTION_HEADER: forged})
+    assert response.status == 401
+
+
+async def test_expired_assertion_is_401(probe):
+    from shared.testing.infra import IDENTITY_SECRET
+
+    expired = IdentitySigner(IDENTITY_SECRET, ttl_seconds=-60).sign("auth0|alice")
+    response = await probe.post("/things", json={"name": "x"}, headers={ASSERTION_HEADER: expired})
+    assert response.status == 401
+
+
+async def test_request_id_is_kept_or_created(probe, identity):
+    kept = await probe.get("/nowhere", headers={**identity("u1"), "X-Request-Id": "abc-123"})
+    assert kept.headers["X-Request-Id"] == "abc-123"
+    assert (await kept.json())["requestId"] == "abc-123"
+    created = await probe.get("/nowhere", headers={**identity("u1"), "X-Request-Id": "bad id\twith spaces"})
+    assert created.headers["X-Request-Id"] not in ("", "bad id\twith spaces")
+
+
+async def test_probes_and_metrics_need_no_identity(probe):
+    assert (await probe.get("/health")).status == 200
+    ready = await probe.get("/ready")
+    assert ready.status == 200
+    assert (await ready.json())["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+    metrics = await (await probe.get("/metrics")).text()
+    assert "http_requests_total" in metrics
+
+
+async def test_ready_is_503_when_a_dependency_is_down(probe_settings, serve):
+    from shared.tests.probe import create_probe_app
+
+    client = await serve(create_probe_app(await probe_settings(redis_url="redis://127.0.0.1:1/0")))
+    response = await client.get("/ready")
+    body = await response.json()
+    assert response.status == 503
+    assert body["checks"]["redis"].startswith("unavailable")
+    assert body["checks"]["database"] == "ok"

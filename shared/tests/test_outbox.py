@@ -1,0 +1,139 @@
+"""The outbox: no event without its commit, no commit without its event, even across outages."""
+
+import asyncio
+from urllib.parse import urlsplit
+
+import aio_pika
+import asyncpg
+
+from shared.events.wiring import BROKER
+from shared.testing.infra import AMQP_URL
+from shared.testing.tcp_proxy import TcpProxy
+from shared.testing.waiting import eventually, until_ready
+
+from .probe import create_probe_app
+
+
+async def effects(settings) -> list[str]:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return [r["name"] for r in await conn.fetch("SELECT name FROM effects ORDER BY id")]
+    finally:
+        await conn.close()
+
+
+async def outbox_size(settings) -> int:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return await conn.fetchval("SELECT count(*) FROM outbox")
+    finally:
+        await conn.close()
+
+
+def proxied_amqp_url(proxy: TcpProxy) -> str:
+    return urlsplit(AMQP_URL)._replace(netloc=f"guest:guest@127.0.0.1:{proxy.port}").geturl()
+
+
+async def test_committed_change_is_published_and_consumed(probe, identity):
+    response = await probe.post("/things", json={"name": "committed"}, headers=identity("u1"))
+    assert response.status == 201
+
+    async def consumed():
+        return await effects(probe.settings) == ["committed"]
+
+    await eventually(consumed)
+    assert await outbox_size(probe.settings) == 0
+
+
+async def test_rolled_back_transaction_produces_no_event(probe, identity):
+    rolled_back = await probe.post("/things?rollback=1", json={"name": "ghost"}, headers=identity("u1"))
+    assert rolled_back.status == 409
+    committed = await probe.post("/things", json={"name": "real"}, headers=identity("u1"))
+    assert committed.status == 201
+
+    async def real_consumed():
+        return "real" in await effects(probe.settings)
+
+    await eventually(real_consumed)
+    await asyncio.sleep(0.3)
+    assert await effects(probe.settings) == ["real"]
+
+
+async def test_change_committed_while_broker_unreachable_is_published_when_it_returns(
+    probe_settings, serve, identity
+):
+    proxy = TcpProxy("127.0.0.1", 5672)
+    await proxy.start()
+    settings = await probe_settings(amqp_url=proxied_amqp_url(proxy))
+    client = await serve(create_probe_app(settings))
+    await until_ready(client)
+
+    await proxy.cut()
+    broker = client.server.app[BROKER]
+    await eventually(lambda: _false_when_set(broker.connected))
+    offline = await client.post("/things", json={"name": "while-offline"}, headers=identity("u1"))
+    assert offline.status == 201  # the API does not depend on the broker
+    await asyncio.sleep(0.5)
+    assert await outbox_size(settings) == 1  # held, not lost
+
+    await proxy.start()
+
+    async def delivered():
+        return await effects(settings) == ["while-offline"]
+
+    await eventually(delivered, timeout=15)
+    assert await outbox_size(settings) == 0
+    await proxy.cut()
+
+
+async def test_relay_and_consumer_recover_after_broker_restart(probe_settings, serve, identity):
+    proxy = TcpProxy("127.0.0.1", 5672)
+    await proxy.start()
+    settings = await probe_settings(amqp_url=proxied_amqp_url(proxy))
+    client = await serve(create_probe_app(settings))
+    await until_ready(client)
+    await client.post("/things", json={"name": "before"}, headers=identity("u1"))
+
+    async def first_consumed():
+        return await effects(settings) == ["before"]
+
+    await eventually(first_consumed)
+
+    # A restart as the service sees it: every connection drops, then the port answers again.
+    await proxy.cut()
+    await asyncio.sleep(0.3)
+    await proxy.start()
+    await until_ready(client, timeout=15)
+    await client.post("/things", json={"name": "after"}, headers=identity("u1"))
+
+    async def second_consumed():
+        return await effects(settings) == ["before", "after"]
+
+    await eventually(second_consumed, timeout=15)
+    await proxy.cut()
+
+
+async def _false_when_set(event: asyncio.Event) -> bool:
+    return not event.is_set()
+
+
+async def test_events_carry_the_request_id_as_correlation_id(probe, identity):
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(probe.settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        tap = await channel.declare_queue(exclusive=True)
+        await tap.bind(exchange, "thing.#")
+        await probe.post("/things", json={"name": "traced"}, headers={**identity("u1"), "X-Request-Id": "req-42"})
+        message = None
+
+        async def tapped():
+            nonlocal message
+            message = await tap.get(fail=False, no_ack=True)
+            return message is not None
+
+        await eventually(tapped)
+        assert message.correlation_id == "req-42"
+        assert b'"requestId":"req-42"' in message.body
+    finally:
+        await connection.close()
