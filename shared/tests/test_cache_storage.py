@@ -1,0 +1,82 @@
+"""Redis cache-aside and object storage against the real servers."""
+
+import aiohttp
+import pytest
+import redis.asyncio as redis
+
+from shared.cache import Cache
+from shared.settings import ObjectStorageSettings
+from shared.storage import ObjectStore, StorageUnavailable
+from shared.testing.infra import REDIS_URL
+
+
+@pytest.fixture
+async def cache(infra):
+    client = redis.from_url(REDIS_URL)
+    yield Cache(client, infra.redis_prefix + "cache-test:")
+    await client.aclose()
+
+
+async def test_cache_aside_loads_once_then_serves_until_invalidated(cache):
+    loads = []
+
+    async def load():
+        loads.append(1)
+        return {"n": len(loads)}
+
+    assert await cache.get_or_load("k", 60, load) == {"n": 1}
+    assert await cache.get_or_load("k", 60, load) == {"n": 1}
+    await cache.invalidate("k")
+    assert await cache.get_or_load("k", 60, load) == {"n": 2}
+
+
+async def test_cache_falls_back_to_the_loader_when_redis_is_down():
+    client = redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    cache = Cache(client, "down:")
+
+    async def load():
+        return [1, 2]
+
+    assert await cache.get_or_load("k", 60, load) == [1, 2]
+    await cache.invalidate("k")  # logged, not raised
+    await client.aclose()
+
+
+def store_for(endpoint: str, bucket: str, public: str | None = None) -> ObjectStore:
+    settings = ObjectStorageSettings(
+        s3_endpoint_url=endpoint, s3_public_endpoint_url=public, s3_access_key="k", s3_secret_key="s", s3_bucket=bucket
+    )
+    return ObjectStore(settings.storage())
+
+
+async def test_storage_put_presign_get_delete(s3_endpoint, infra):
+    store = store_for(s3_endpoint, f"mvt-{infra.run_id}-store")
+    await store.ensure_bucket()
+    await store.put("a/b.txt", b"hello", "text/plain")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(store.presigned_get("a/b.txt")) as response:
+            assert response.status == 200
+            assert await response.read() == b"hello"
+    await store.delete("a/b.txt", "never/existed")
+    assert await store.head("a/b.txt") is None
+
+
+async def test_presigned_urls_use_the_public_endpoint_and_expire(s3_endpoint, infra):
+    store = store_for(s3_endpoint, f"mvt-{infra.run_id}-pub", public="https://files.example.test")
+    url = store.presigned_get("x.jpg", expires_in=120)
+    assert url.startswith("https://files.example.test/")
+    assert "X-Amz-Expires=120" in url
+    upload = store.presigned_upload("x.jpg", "image/jpeg", max_bytes=5_000_000, expires_in=600)
+    assert upload.url.startswith("https://files.example.test/")
+    import base64
+    import json
+
+    policy = json.loads(base64.b64decode(upload.fields["policy"]))
+    assert ["content-length-range", 1, 5_000_000] in policy["conditions"]
+    assert {"Content-Type": "image/jpeg"} in policy["conditions"]
+
+
+async def test_storage_down_raises_storage_unavailable():
+    store = store_for("http://127.0.0.1:1", "nowhere")
+    with pytest.raises(StorageUnavailable):
+        await store.put("k", b"x", "text/plain")
