@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -68,7 +69,12 @@ async def fail_while_told(conn: asyncpg.Connection, event: Event) -> None:
     await record_effect(conn, event)
 
 
-HANDLERS = {"thing.created.v1": record_effect, "thing.fragile.v1": fail_while_told}
+async def record_slowly(conn: asyncpg.Connection, event: Event) -> None:
+    await asyncio.sleep(0.5)
+    await record_effect(conn, event)
+
+
+HANDLERS = {"thing.created.v1": record_effect, "thing.fragile.v1": fail_while_told, "thing.slow.v1": record_slowly}
 
 
 def create_probe_app(settings: ProbeSettings, handlers=HANDLERS) -> web.Application:

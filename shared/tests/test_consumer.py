@@ -5,13 +5,16 @@ import os
 import subprocess
 import sys
 
+import aio_pika
 import asyncpg
 
 from shared.events import new_event
 from shared.events.deadletters import list_dead_letters, replay_dead_letters
+from shared.events.topology import work_queue_name
 from shared.testing.infra import AMQP_URL
-from shared.testing.waiting import eventually
+from shared.testing.waiting import eventually, until_ready
 
+from .probe import create_probe_app
 from .test_outbox import effects
 
 
@@ -122,3 +125,20 @@ async def test_replay_command_line_lists_and_replays(probe, publish):
         return await effects(settings) == ["cli"]
 
     await eventually(handled)
+
+
+async def test_shutdown_lets_the_handler_in_flight_finish_and_acknowledge(probe_settings, serve, publish):
+    settings = await probe_settings()
+    client = await serve(create_probe_app(settings))
+    await until_ready(client)
+    await publish(settings.events_exchange, new_event("thing.slow", {"name": "slow"}, producer="t", user_id="u"))
+    await asyncio.sleep(0.2)  # the handler is sleeping inside its transaction now
+    await client.close()  # the app's shutdown: stop consuming, drain, close
+    assert await effects(settings) == ["slow"]
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(work_queue_name(settings.events_exchange, "probe"), passive=True)
+        assert queue.declaration_result.message_count == 0  # acknowledged, not waiting for redelivery
+    finally:
+        await connection.close()
