@@ -8,9 +8,11 @@ blocking, so every network call runs in a worker thread, off the event loop.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
+import asyncpg
 import boto3
 from aiohttp import web
 from botocore.client import BaseClient
@@ -18,7 +20,11 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, SecretStr
 
+from .db import POOL
+
 STORAGE = web.AppKey("storage", "ObjectStore")
+SWEEPER = web.AppKey("storage_sweeper", "DeletionSweeper")
+log = logging.getLogger("motovault.storage")
 
 
 class StorageSettings(BaseModel):
@@ -125,7 +131,64 @@ def _client(settings: StorageSettings, endpoint: str | None, timeout: float) -> 
     )
 
 
-def add_storage(app: web.Application, settings: StorageSettings) -> None:
+async def schedule_deletion(conn: asyncpg.Connection, *keys: str) -> None:
+    """Queue stored files for removal; call in the transaction that drops their references."""
+    await conn.executemany(
+        "INSERT INTO storage_deletions (key) VALUES ($1) ON CONFLICT (key) DO NOTHING", [(k,) for k in keys]
+    )
+
+
+class DeletionSweeper:
+    """Removes queued files from storage; a batch stays queued while storage is unreachable."""
+
+    def __init__(self, pool: asyncpg.Pool, store: ObjectStore, interval: float = 1.0) -> None:
+        self._pool = pool
+        self._store = store
+        self._interval = interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="storage-sweeper")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def sweep_once(self, batch: int = 500) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            keys = await conn.fetch(
+                "SELECT key FROM storage_deletions ORDER BY enqueued_at LIMIT $1 FOR UPDATE SKIP LOCKED", batch
+            )
+            if not keys:
+                return 0
+            await self._store.delete(*(row["key"] for row in keys))
+            await conn.execute("DELETE FROM storage_deletions WHERE key = ANY($1::text[])", [r["key"] for r in keys])
+        return len(keys)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                if await self.sweep_once():
+                    continue
+            except StorageUnavailable as exc:
+                log.warning("Stored files not deleted yet, storage unavailable: %s", exc)
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                log.warning("Storage sweeper: database unavailable: %s", exc)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+
+def add_storage(app: web.Application, settings: StorageSettings, sweep_interval: float = 1.0) -> None:
+    """Call after add_database: the deletion sweeper works from the service's database."""
+
     async def storage_context(app: web.Application) -> AsyncIterator[None]:
         store = ObjectStore(settings)
         app[STORAGE] = store
@@ -133,8 +196,12 @@ def add_storage(app: web.Application, settings: StorageSettings) -> None:
             await store.ensure_bucket()
         except StorageUnavailable:
             # Storage down must not stop the service: uploads answer 503 until it is back.
-            pass
+            log.warning("Object storage unavailable at start; uploads will answer 503 until it is back")
+        sweeper = DeletionSweeper(app[POOL], store, sweep_interval)
+        app[SWEEPER] = sweeper
+        sweeper.start()
         yield
+        await sweeper.stop()
 
     # Not a readiness check: a pod must keep serving everything else while storage is down.
     app.cleanup_ctx.append(storage_context)

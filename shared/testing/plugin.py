@@ -80,3 +80,20 @@ async def serve() -> AsyncIterator[Callable[[web.Application], "TestClient"]]:
     yield start
     for client in reversed(clients):
         await client.close()
+
+
+@pytest.fixture
+async def standin():
+    """Start stand-ins for third-party APIs; they stop after the test."""
+    from .standin import StandIn
+
+    started: list[StandIn] = []
+
+    async def start(routes) -> StandIn:
+        server = await StandIn(routes).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        await server.stop()

@@ -1,13 +1,17 @@
 """Redis cache-aside and object storage against the real servers."""
 
 import aiohttp
+import asyncpg
 import pytest
 import redis.asyncio as redis
 
 from shared.cache import Cache
+from shared.db import migrate
 from shared.settings import ObjectStorageSettings
-from shared.storage import ObjectStore, StorageUnavailable
+from shared.storage import DeletionSweeper, ObjectStore, StorageUnavailable, schedule_deletion
 from shared.testing.infra import REDIS_URL
+
+from .probe import MIGRATIONS as PROBE_MIGRATIONS
 
 
 @pytest.fixture
@@ -80,3 +84,27 @@ async def test_storage_down_raises_storage_unavailable():
     store = store_for("http://127.0.0.1:1", "nowhere")
     with pytest.raises(StorageUnavailable):
         await store.put("k", b"x", "text/plain")
+
+
+async def test_scheduled_deletions_wait_for_storage_then_happen(infra, s3_endpoint):
+    dsn = await infra.create_database("sweeper")
+    await migrate(dsn, PROBE_MIGRATIONS)
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        live = store_for(s3_endpoint, f"mvt-{infra.run_id}-sweep")
+        await live.ensure_bucket()
+        await live.put("receipts/1.jpg", b"jpeg", "image/jpeg")
+        async with pool.acquire() as conn, conn.transaction():
+            await schedule_deletion(conn, "receipts/1.jpg")
+
+        down = DeletionSweeper(pool, store_for("http://127.0.0.1:1", f"mvt-{infra.run_id}-sweep"))
+        with pytest.raises(StorageUnavailable):
+            await down.sweep_once()
+        assert await pool.fetchval("SELECT count(*) FROM storage_deletions") == 1  # still queued
+
+        assert await DeletionSweeper(pool, live).sweep_once() == 1
+        assert await live.head("receipts/1.jpg") is None
+        assert await pool.fetchval("SELECT count(*) FROM storage_deletions") == 0
+    finally:
+        await pool.close()
+
