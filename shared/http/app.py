@@ -34,12 +34,14 @@ def base_app(
     settings: ServiceSettings,
     *,
     require_identity: bool = True,
+    public_prefixes: tuple[str, ...] = (),
     log_access: bool = True,
 ) -> web.Application:
     registry = CollectorRegistry()
     middlewares = [request_context_middleware(HttpMetrics(registry), log_access), error_middleware]
     if require_identity:
-        middlewares.append(identity_middleware(IdentityVerifier(settings.identity_secret.get_secret_value())))
+        verifier = IdentityVerifier(settings.identity_secret.get_secret_value())
+        middlewares.append(identity_middleware(verifier, public_prefixes))
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
     app[SERVICE_NAME] = service
     app[SETTINGS] = settings

@@ -112,10 +112,14 @@ def _error(request, status, message, details, headers) -> web.Response:
     return json_response(body, status=status, headers=headers)
 
 
-def identity_middleware(verifier: IdentityVerifier):
+def identity_middleware(verifier: IdentityVerifier, public_prefixes: tuple[str, ...] = ()):
+    """Require the edge's assertion, except on probes and on routes that prove access otherwise
+    (for example signed URLs for <img> tags, which cannot send a Bearer token)."""
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path not in PUBLIC_PATHS:
+        path = request.path
+        if path not in PUBLIC_PATHS and not (public_prefixes and path.startswith(public_prefixes)):
             request[USER_ID_KEY] = verifier.verify(request.headers.get(ASSERTION_HEADER)).user_id
         return await handler(request)
 
