@@ -13,6 +13,7 @@ from pydantic import Field
 from shared.cache import add_redis
 from shared.db import POOL, add_database
 from shared.events import Event, enqueue, new_event
+from shared.events.consumer import after_commit
 from shared.events.wiring import add_events
 from shared.http.app import base_app
 from shared.http.json import json_response
@@ -74,7 +75,25 @@ async def record_slowly(conn: asyncpg.Connection, event: Event) -> None:
     await record_effect(conn, event)
 
 
-HANDLERS = {"thing.created.v1": record_effect, "thing.fragile.v1": fail_while_told, "thing.slow.v1": record_slowly}
+AFTER_COMMIT_SEEN: list[str] = []
+
+
+async def record_then_announce(conn: asyncpg.Connection, event: Event) -> None:
+    await record_effect(conn, event)
+
+    async def announce() -> None:
+        # Runs after the commit: the effect must already be visible from another connection.
+        visible = await asyncpg.connect(str(event.data["dsn"]))
+        try:
+            count = await visible.fetchval("SELECT count(*) FROM effects WHERE event_id = $1", event.id)
+        finally:
+            await visible.close()
+        AFTER_COMMIT_SEEN.append(f"{event.data['name']}:{count}")
+
+    after_commit(announce)
+
+
+HANDLERS = {"thing.announced.v1": record_then_announce, "thing.created.v1": record_effect, "thing.fragile.v1": fail_while_told, "thing.slow.v1": record_slowly}
 
 
 def create_probe_app(settings: ProbeSettings, handlers=HANDLERS) -> web.Application:

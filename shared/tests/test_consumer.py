@@ -142,3 +142,18 @@ async def test_shutdown_lets_the_handler_in_flight_finish_and_acknowledge(probe_
         assert queue.declaration_result.message_count == 0  # acknowledged, not waiting for redelivery
     finally:
         await connection.close()
+
+
+async def test_after_commit_actions_run_once_after_the_commit(probe, publish):
+    from .probe import AFTER_COMMIT_SEEN
+
+    event = new_event("thing.announced", {"name": "hook", "dsn": probe.settings.database_url}, producer="t", user_id="u")
+    await publish(probe.settings.events_exchange, event)
+    await publish(probe.settings.events_exchange, event)  # a duplicate runs no hook
+
+    async def announced():
+        return "hook:1" in AFTER_COMMIT_SEEN
+
+    await eventually(announced)
+    await asyncio.sleep(0.2)
+    assert AFTER_COMMIT_SEEN.count("hook:1") == 1
