@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 T = TypeVar("T", bound=BaseSettings)
@@ -46,7 +46,7 @@ class BackedServiceSettings(ServiceSettings):
     events_exchange: str = "motovault.events"
     consumer_prefetch: int = Field(default=32, ge=1)
     # Delays between handler retries, in milliseconds; their count is the number of retries.
-    retry_delays_ms: list[int] = [1_000, 5_000, 30_000]
+    retry_delays_ms: list[PositiveInt] = Field(default=[1_000, 5_000, 30_000], min_length=1)
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     outbox_max_backoff: float = Field(default=10.0, gt=0)
     publish_timeout: float = Field(default=5.0, gt=0)

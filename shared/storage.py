@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, SecretStr
 
 from .db import POOL
+from .http.errors import ServiceUnavailable
 
 STORAGE = web.AppKey("storage", "ObjectStore")
 SWEEPER = web.AppKey("storage_sweeper", "DeletionSweeper")
@@ -37,8 +38,12 @@ class StorageSettings(BaseModel):
     timeout: float = 5.0
 
 
-class StorageUnavailable(ConnectionError):
-    pass
+class StorageUnavailable(ServiceUnavailable):
+    """Answers 503 through the error middleware; the cause stays in logs, not in the response."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("Object storage is unavailable; try again later")
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,7 @@ class DeletionSweeper:
                 if await self.sweep_once():
                     continue
             except StorageUnavailable as exc:
-                log.warning("Stored files not deleted yet, storage unavailable: %s", exc)
+                log.warning("Stored files not deleted yet, storage unavailable: %s", exc.detail)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
                 log.warning("Storage sweeper: database unavailable: %s", exc)
             try:

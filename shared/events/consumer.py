@@ -50,6 +50,14 @@ ERROR_HEADER = "x-last-error"
 ROUTING_KEY_HEADER = "x-original-routing-key"
 # Set by the broker when it dead-letters or redelivers; a copy must not carry them over.
 BROKER_HEADER_PREFIXES = ("x-death", "x-first-death", "x-last-death", "x-delivery-count")
+INFRASTRUCTURE_ERRORS = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+)
 RECORD_IN_INBOX = """
     INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
     ON CONFLICT (event_id) DO NOTHING
@@ -161,8 +169,17 @@ class Consumer:
         return "handled"
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, event: Event, exc: Exception) -> None:
-        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
+        previous = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
         error = f"{type(exc).__name__}: {exc}"[:500]
+        if isinstance(exc, INFRASTRUCTURE_ERRORS):
+            # Our database is down, not the event at fault: wait the longest delay without using up
+            # an attempt, so an outage of any length never sends good events to the dead letters.
+            log.warning("Database unavailable handling %s %s (%s); will retry", event.routing_key, event.id, error)
+            self._outcomes.labels(event.routing_key, "retried").inc()
+            queue = retry_queue_name(self._broker.exchange_name, self._service, self._retry_delays[-1])
+            await self._forward(message, queue, {ATTEMPTS_HEADER: previous, ERROR_HEADER: error})
+            return
+        attempts = previous + 1
         if attempts > len(self._retry_delays):
             log.error("Dead-lettering %s %s after %d attempts: %s", event.routing_key, event.id, attempts, error)
             self._outcomes.labels(event.routing_key, "dead_lettered").inc()
@@ -170,7 +187,7 @@ class Consumer:
             return
         log.warning("Handler for %s %s failed (attempt %d): %s", event.routing_key, event.id, attempts, error)
         self._outcomes.labels(event.routing_key, "retried").inc()
-        queue = retry_queue_name(self._broker.exchange_name, self._service, attempts - 1)
+        queue = retry_queue_name(self._broker.exchange_name, self._service, self._retry_delays[attempts - 1])
         await self._forward(message, queue, {ATTEMPTS_HEADER: attempts, ERROR_HEADER: error})
 
     async def _park(self, message: AbstractIncomingMessage, error: str, attempts: int) -> None:

@@ -2,8 +2,10 @@
 
 For exchange `motovault.events` and service `fuel_logs`:
 - `motovault.events.fuel_logs`: the work queue (quorum), bound to the routing keys handled;
-- `motovault.events.fuel_logs.retry.N`: wait queues, one per retry delay, whose messages expire
-  back into the work queue (per-queue TTL: per-message TTLs in one queue would wait behind each other);
+- `motovault.events.fuel_logs.retry.<ms>`: wait queues, one per retry delay, whose messages expire
+  back into the work queue (per-queue TTL: per-message TTLs in one queue would wait behind each other).
+  Named by their delay, so changing `RETRY_DELAYS_MS` declares new queues instead of colliding
+  with the old ones' arguments; an old queue still empties into the work queue;
 - `motovault.events.fuel_logs.dead`: the dead-letter queue an operator inspects and replays.
 The work queue also dead-letters into `.dead` itself, so quorum queues' delivery limit never drops
 a message that keeps crashing its consumer.
@@ -23,8 +25,8 @@ def work_queue_name(exchange: str, service: str) -> str:
     return f"{exchange}.{service}"
 
 
-def retry_queue_name(exchange: str, service: str, tier: int) -> str:
-    return f"{work_queue_name(exchange, service)}.retry.{tier}"
+def retry_queue_name(exchange: str, service: str, delay_ms: int) -> str:
+    return f"{work_queue_name(exchange, service)}.retry.{delay_ms}"
 
 
 def dead_queue_name(exchange: str, service: str) -> str:
@@ -44,9 +46,9 @@ async def declare_consumer_topology(
 ) -> AbstractQueue:
     work = work_queue_name(exchange.name, service)
     await declare_dead_queue(channel, exchange.name, service)
-    for tier, delay in enumerate(retry_delays_ms):
+    for delay in retry_delays_ms:
         await channel.declare_queue(
-            retry_queue_name(exchange.name, service, tier),
+            retry_queue_name(exchange.name, service, delay),
             durable=True,
             arguments={
                 **QUORUM,

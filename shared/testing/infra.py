@@ -63,7 +63,7 @@ class TestInfra:
         self.exchanges[name] = set(consumers)
         return name
 
-    async def cleanup(self, retry_tiers: int = 8) -> None:
+    async def cleanup(self, retry_delays_ms: tuple[int, ...] = (100, 200, 1_000, 5_000, 30_000)) -> None:
         admin = await asyncpg.connect(PG_URL)
         try:
             for db in self.databases:
@@ -83,7 +83,7 @@ class TestInfra:
             for exchange, services in self.exchanges.items():
                 for service in services:
                     names = [work_queue_name(exchange, service), dead_queue_name(exchange, service)]
-                    names += [retry_queue_name(exchange, service, tier) for tier in range(retry_tiers)]
+                    names += [retry_queue_name(exchange, service, delay) for delay in retry_delays_ms]
                     for queue in names:
                         await channel.queue_delete(queue)
                 await channel.exchange_delete(exchange)
