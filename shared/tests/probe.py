@@ -75,6 +75,13 @@ async def record_slowly(conn: asyncpg.Connection, event: Event) -> None:
     await record_effect(conn, event)
 
 
+async def fail_like_a_lost_database(conn: asyncpg.Connection, event: Event) -> None:
+    remaining = await conn.fetchval("SELECT remaining FROM failures_left WHERE name = $1", event.data["name"])
+    if remaining is None or remaining != 0:
+        raise ConnectionRefusedError("database went away")
+    await record_effect(conn, event)
+
+
 AFTER_COMMIT_SEEN: list[str] = []
 
 
@@ -93,7 +100,13 @@ async def record_then_announce(conn: asyncpg.Connection, event: Event) -> None:
     after_commit(announce)
 
 
-HANDLERS = {"thing.announced.v1": record_then_announce, "thing.created.v1": record_effect, "thing.fragile.v1": fail_while_told, "thing.slow.v1": record_slowly}
+HANDLERS = {
+    "thing.created.v1": record_effect,
+    "thing.fragile.v1": fail_while_told,
+    "thing.slow.v1": record_slowly,
+    "thing.announced.v1": record_then_announce,
+    "thing.outage.v1": fail_like_a_lost_database,
+}
 
 
 def create_probe_app(settings: ProbeSettings, handlers=HANDLERS) -> web.Application:

@@ -157,3 +157,18 @@ async def test_after_commit_actions_run_once_after_the_commit(probe, publish):
     await eventually(announced)
     await asyncio.sleep(0.2)
     assert AFTER_COMMIT_SEEN.count("hook:1") == 1
+
+
+async def test_database_outage_retries_without_exhausting_attempts(probe, publish):
+    settings = probe.settings
+    await set_failures(settings, "outage", -1)
+    await publish(settings.events_exchange, new_event("thing.outage", {"name": "outage"}, producer="t", user_id="u"))
+    # Several times longer than all retry delays together: a handler error would be dead by now.
+    await asyncio.sleep(6 * sum(settings.retry_delays_ms) / 1000)
+    assert await list_dead_letters(AMQP_URL, settings.events_exchange, "probe") == []
+    await set_failures(settings, "outage", 0)
+
+    async def handled():
+        return await effects(settings) == ["outage"]
+
+    await eventually(handled)
