@@ -11,7 +11,9 @@ from shared.http.app import base_app
 from shared.storage import add_storage
 
 from .api import routes
+from .events import handlers
 from .settings import VehiclesSettings
+from .vin_decoder import add_vin_decoder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,6 +23,7 @@ def create_app(settings: VehiclesSettings) -> web.Application:
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
     add_storage(app, settings.storage())
-    add_events(app, settings, "vehicles")
+    add_vin_decoder(app, settings.vpic_base_url, settings.vpic_timeout)
+    add_events(app, settings, "vehicles", handlers(app))
     app.add_routes(routes)
     return app
