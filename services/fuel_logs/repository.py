@@ -2,31 +2,69 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import asyncpg
 
+# Requests waiting for a vehicle the projection has not learnt yet listen on this channel.
+PROJECTION_CHANNEL = "fuel_logs_vehicle_projection"
+COLUMNS = (
+    "date_time", "odometer_reading", "trip_distance", "fuel_type", "fuel_grade", "fuel_units",
+    "cost_per_unit", "total_cost", "is_full_fill", "missed_previous", "location_data", "station_place_id", "notes",
+)
 
-async def upsert_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: int) -> None:
+
+async def _notify_projection_change(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> None:
+    # NOTIFY is transactional: waiters hear it only once the change is committed and visible.
+    await conn.execute("SELECT pg_notify($1, $2)", PROJECTION_CHANNEL, str(vehicle_id))
+
+
+async def upsert_vehicle(
+    conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: int, fuel_type: str | None = None
+) -> None:
     # A late `created` must not resurrect a deleted vehicle, nor lower a known odometer.
     await conn.execute(
-        """INSERT INTO vehicle_projection (vehicle_id, user_id, odometer) VALUES ($1, $2, $3)
+        """INSERT INTO vehicle_projection (vehicle_id, user_id, odometer, fuel_type) VALUES ($1, $2, $3, $4)
            ON CONFLICT (vehicle_id) DO UPDATE
-           SET odometer = GREATEST(vehicle_projection.odometer, EXCLUDED.odometer), updated_at = now()
+           SET odometer = GREATEST(vehicle_projection.odometer, EXCLUDED.odometer),
+               fuel_type = COALESCE(EXCLUDED.fuel_type, vehicle_projection.fuel_type),
+               updated_at = now()
            WHERE NOT vehicle_projection.deleted""",
-        vehicle_id, user_id, odometer,
+        vehicle_id, user_id, odometer, fuel_type,
     )
+    await _notify_projection_change(conn, vehicle_id)
 
 
-async def delete_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str) -> int:
-    """Mark the vehicle deleted (kept as a tombstone) and remove its fill-ups; return how many."""
+async def delete_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str) -> list[asyncpg.Record]:
+    """Mark the vehicle deleted (kept as a tombstone) and remove its fill-ups; return them."""
     await conn.execute(
         """INSERT INTO vehicle_projection (vehicle_id, user_id, deleted) VALUES ($1, $2, true)
            ON CONFLICT (vehicle_id) DO UPDATE SET deleted = true, updated_at = now()""",
         vehicle_id, user_id,
     )
-    status = await conn.execute("DELETE FROM fuel_logs WHERE vehicle_id = $1", vehicle_id)
-    return int(status.split()[-1])
+    await _notify_projection_change(conn, vehicle_id)
+    return await conn.fetch(
+        "DELETE FROM fuel_logs WHERE vehicle_id = $1 AND user_id = $2 RETURNING *", vehicle_id, user_id
+    )
+
+
+async def vehicle_state(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> asyncpg.Record | None:
+    """What the projection knows of a vehicle, whoever owns it (None: not learnt yet)."""
+    return await conn.fetchrow(
+        "SELECT vehicle_id, user_id, deleted, fuel_type FROM vehicle_projection WHERE vehicle_id = $1", vehicle_id
+    )
+
+
+async def lock_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
+    """Inside a write: hold the vehicle so a concurrent vehicle.deleted cannot orphan the write."""
+    return bool(
+        await conn.fetchval(
+            """SELECT true FROM vehicle_projection
+               WHERE vehicle_id = $1 AND user_id = $2 AND NOT deleted FOR SHARE""",
+            vehicle_id, user_id,
+        )
+    )
 
 
 async def owns_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
@@ -38,19 +76,76 @@ async def owns_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: 
     )
 
 
-async def insert_fuel_log(conn: asyncpg.Connection, user_id: str, values: dict) -> asyncpg.Record:
-    return await conn.fetchrow(
-        """INSERT INTO fuel_logs (id, user_id, vehicle_id, date_time, odometer_reading, trip_distance,
-                                  fuel_units, cost_per_unit, total_cost, notes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
-        uuid.uuid4(), user_id, values["vehicle_id"], values["date_time"], values["odometer_reading"],
-        values["trip_distance"], values["fuel_units"], values["cost_per_unit"], values["total_cost"],
-        values["notes"],
+def _json(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+async def insert_fuel_log(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, values: dict
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        f"""INSERT INTO fuel_logs (id, user_id, vehicle_id, {", ".join(COLUMNS)})
+            VALUES ($1, $2, $3, {", ".join(f"${i}" for i in range(4, 4 + len(COLUMNS)))}) RETURNING *""",
+        uuid.uuid4(), user_id, vehicle_id,
+        *(_json(values[c]) if c == "location_data" else values.get(c) for c in COLUMNS),
     )
+    return _decoded(row)
 
 
-async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT * FROM fuel_logs WHERE user_id = $1 AND vehicle_id = $2 ORDER BY date_time, id",
+async def update_fuel_log(
+    conn: asyncpg.Connection, user_id: str, fuel_log_id: uuid.UUID, values: dict
+) -> asyncpg.Record | None:
+    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(COLUMNS, start=3))
+    row = await conn.fetchrow(
+        f"""UPDATE fuel_logs SET {assignments}, updated_at = now()
+            WHERE id = $1 AND user_id = $2 RETURNING *""",
+        fuel_log_id, user_id,
+        *(_json(values[c]) if c == "location_data" else values.get(c) for c in COLUMNS),
+    )
+    return _decoded(row)
+
+
+async def get_fuel_log(
+    conn: asyncpg.Connection, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False
+) -> dict | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = await conn.fetchrow(f"SELECT * FROM fuel_logs WHERE id = $1 AND user_id = $2{lock}", fuel_log_id, user_id)
+    return _decoded(row)
+
+
+async def delete_fuel_log(conn: asyncpg.Connection, user_id: str, fuel_log_id: uuid.UUID) -> dict | None:
+    row = await conn.fetchrow("DELETE FROM fuel_logs WHERE id = $1 AND user_id = $2 RETURNING *", fuel_log_id, user_id)
+    return _decoded(row)
+
+
+async def list_for_user(conn: asyncpg.Connection, user_id: str) -> list[dict]:
+    rows = await conn.fetch("SELECT * FROM fuel_logs WHERE user_id = $1 ORDER BY date_time DESC, id", user_id)
+    return [_decoded(r) for r in rows]
+
+
+async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[dict]:
+    rows = await conn.fetch(
+        "SELECT * FROM fuel_logs WHERE user_id = $1 AND vehicle_id = $2 ORDER BY date_time DESC, id",
         user_id, vehicle_id,
     )
+    return [_decoded(r) for r in rows]
+
+
+async def set_receipt(
+    conn: asyncpg.Connection, user_id: str, fuel_log_id: uuid.UUID, key: str | None, content_type: str | None
+) -> None:
+    await conn.execute(
+        """UPDATE fuel_logs SET receipt_key = $3, receipt_content_type = $4, updated_at = now()
+           WHERE id = $1 AND user_id = $2""",
+        fuel_log_id, user_id, key, content_type,
+    )
+
+
+def _decoded(row: asyncpg.Record | None) -> dict | None:
+    """A row as a dict with its JSON column decoded (asyncpg hands JSONB over as text)."""
+    if row is None:
+        return None
+    values = dict(row)
+    if values.get("location_data") is not None:
+        values["location_data"] = json.loads(values["location_data"])
+    return values

@@ -1,0 +1,10 @@
+"""HTTP handlers of the fuel logs service, one module per resource."""
+
+from aiohttp import web
+
+from . import csv_io, fill_ups, receipts
+
+
+def all_routes() -> list[web.RouteDef]:
+    # Vehicle-scoped paths first, so `/api/fuel-logs/{id}` never shadows them.
+    return [*csv_io.routes, *fill_ups.vehicle_routes, *receipts.routes, *fill_ups.routes]

@@ -1,0 +1,84 @@
+"""What the handlers share: path ids, the units query, vehicle checks, views, cache invalidation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from shared.cache import CACHE
+from shared.db import POOL
+from shared.http.errors import NotFound
+from shared.http.validation import parse_query
+from shared.storage import SWEEPER
+
+from .. import repository
+from ..cache_keys import list_cache_keys
+from ..domain.fill_ups import CENT, FuelType, UnitsQuery, station_place_id, to_canonical, total_cost
+from ..domain.stats import economy_by_fill
+from ..domain.units import UnitSystem
+from ..domain.views import fuel_log_view
+from ..settings import FuelLogsSettings
+from ..vehicle_wait import PROJECTION_WATCH
+
+SETTINGS = web.AppKey("fuel_logs_settings", FuelLogsSettings)
+
+
+def path_id(request: web.Request, name: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError:
+        raise NotFound(f"{what} not found") from None  # a malformed id names nothing of yours
+
+
+def units(request: web.Request) -> UnitSystem:
+    return parse_query(request, UnitsQuery).units
+
+
+async def known_vehicle(request: web.Request, user_id: str, vehicle_id: uuid.UUID) -> dict[str, Any]:
+    """The caller's live vehicle from the projection, waiting briefly if it has not arrived yet."""
+    pool = request.app[POOL]
+
+    async def state():
+        async with pool.acquire() as conn:
+            return await repository.vehicle_state(conn, vehicle_id)
+
+    vehicle = await state()
+    if vehicle is None:
+        settings = request.app[SETTINGS]
+
+        async def learnt() -> bool:
+            return await state() is not None
+
+        if await request.app[PROJECTION_WATCH].wait_for(vehicle_id, learnt, settings.vehicle_wait_seconds):
+            vehicle = await state()
+    if vehicle is None or vehicle["deleted"] or vehicle["user_id"] != user_id:
+        raise NotFound("Vehicle not found")
+    return dict(vehicle)
+
+
+def stored_values(entered: dict[str, Any], system: UnitSystem, given_total=None) -> dict[str, Any]:
+    """Entered values (in `system`) as stored: canonical units, total cost, station id."""
+    fuel_type = FuelType(entered["fuel_type"])
+    values = to_canonical(entered, system, fuel_type)
+    values["fuel_type"] = fuel_type.value
+    values["total_cost"] = (
+        given_total.quantize(CENT) if given_total is not None
+        else total_cost(entered["fuel_units"], entered["cost_per_unit"])
+    )
+    values["station_place_id"] = station_place_id(values.get("location_data"))
+    return values
+
+
+def views(rows: list[dict], system: UnitSystem, economy_rows: list[dict] | None = None) -> list[dict]:
+    """Rows as responses; economy is computed over `economy_rows` (default: the rows themselves)."""
+    closing = economy_by_fill(economy_rows if economy_rows is not None else rows)
+    return [fuel_log_view(row, system, closing.get(str(row["id"]))) for row in rows]
+
+
+async def after_change(request: web.Request, user_id: str, *, files_deleted: bool = False) -> None:
+    """After a committed write: drop the user's cached lists; start the file sweeper early."""
+    await request.app[CACHE].invalidate(*list_cache_keys(user_id))
+    if files_deleted:
+        request.app[SWEEPER].wake()

@@ -1,0 +1,168 @@
+"""Fill-ups: create, read, update, delete; per-vehicle lists and statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from shared.cache import CACHE
+from shared.db import POOL
+from shared.events import enqueue
+from shared.http.errors import BadRequest, NotFound
+from shared.http.json import json_response
+from shared.http.middleware import current_user
+from shared.http.validation import parse_body
+from shared.storage import schedule_deletion
+
+from .. import events, repository
+from ..cache_keys import LIST_TTL_SECONDS, list_cache_key
+from ..domain.fill_ups import (
+    REQUIRED_ON_UPDATE, FuelLogInput, FuelLogUpdate, FuelType, check_rules, to_canonical, total_cost,
+    vehicle_default_fuel_type,
+)
+from ..domain.stats import vehicle_stats
+from .common import after_change, known_vehicle, path_id, stored_values, units, views
+
+routes = web.RouteTableDef()
+vehicle_routes = web.RouteTableDef()
+
+
+def entered_values(model: FuelLogInput | FuelLogUpdate, *, only_sent: bool = False) -> dict[str, Any]:
+    values = model.model_dump(exclude={"vehicle_id", "location_data"}, exclude_unset=only_sent)
+    if not only_sent or "location_data" in model.model_fields_set:
+        location = model.location_data
+        values["location_data"] = location.model_dump(by_alias=True, exclude_none=True) if location else None
+    return values
+
+
+async def create_one(request: web.Request, user_id: str, fill_up: FuelLogInput) -> dict:
+    system = units(request)
+    entered = entered_values(fill_up)
+    check_rules(entered)  # before waiting for the vehicle: bad input is 400 at once
+    vehicle = await known_vehicle(request, user_id, fill_up.vehicle_id)
+    entered["fuel_type"] = fill_up.fuel_type or vehicle_default_fuel_type(vehicle["fuel_type"])
+    check_rules(entered)
+    values = stored_values(entered, system)
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        if not await repository.lock_live_vehicle(conn, user_id, fill_up.vehicle_id):
+            raise NotFound("Vehicle not found")
+        row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, values)
+        await enqueue(conn, events.fuel_log_created(row))
+        siblings = await repository.list_for_vehicle(conn, user_id, fill_up.vehicle_id)
+    await after_change(request, user_id)
+    return views([row], system, siblings)[0]
+
+
+@routes.post("/api/fuel-logs")
+async def create_fuel_log(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    fill_up = await parse_body(request, FuelLogInput)
+    return json_response(await create_one(request, user_id, fill_up), status=201)
+
+
+@routes.get("/api/fuel-logs")
+async def list_fuel_logs(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    system = units(request)
+
+    async def load() -> list[dict]:
+        async with request.app[POOL].acquire() as conn:
+            return views(await repository.list_for_user(conn, user_id), system)
+
+    cached = await request.app[CACHE].get_or_load(list_cache_key(user_id, system), LIST_TTL_SECONDS, load)
+    return json_response(cached)
+
+
+@routes.get("/api/fuel-logs/{id}")
+async def get_fuel_log(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    system = units(request)
+    fuel_log_id = path_id(request, "id", "Fuel log")
+    async with request.app[POOL].acquire() as conn:
+        row = await repository.get_fuel_log(conn, user_id, fuel_log_id)
+        if row is None:
+            raise NotFound("Fuel log not found")
+        siblings = await repository.list_for_vehicle(conn, user_id, row["vehicle_id"])
+    return json_response(views([row], system, siblings)[0])
+
+
+@routes.put("/api/fuel-logs/{id}")
+async def update_fuel_log(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    system = units(request)
+    fuel_log_id = path_id(request, "id", "Fuel log")
+    patch = await parse_body(request, FuelLogUpdate)
+    sent = entered_values(patch, only_sent=True)
+    nulls = [f for f in REQUIRED_ON_UPDATE if f in sent and sent[f] is None]
+    if nulls:
+        raise BadRequest("Invalid input", details=[
+            {"field": _camel(f), "message": "may not be null", "type": "value_error"} for f in nulls
+        ])
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=True)
+        if row is None:
+            raise NotFound("Fuel log not found")
+        fuel_type = FuelType(sent.get("fuel_type") or row["fuel_type"])
+        changes_kind = (fuel_type is FuelType.ELECTRIC) != (row["fuel_type"] == FuelType.ELECTRIC)
+        if changes_kind and not {"fuel_units", "cost_per_unit"} <= sent.keys():
+            raise BadRequest("Invalid input", details=[
+                {"field": _camel(f), "message": "required when switching between electricity and liquid fuel",
+                 "type": "value_error"} for f in ("fuel_units", "cost_per_unit") if f not in sent
+            ])
+        merged = {c: row[c] for c in repository.COLUMNS} | to_canonical(sent, system, fuel_type)
+        merged["fuel_type"] = fuel_type.value
+        check_rules(merged)
+        if {"fuel_units", "cost_per_unit"} <= sent.keys():
+            merged["total_cost"] = total_cost(sent["fuel_units"], sent["cost_per_unit"])
+        elif {"fuel_units", "cost_per_unit"} & sent.keys():
+            # Canonical quantity x canonical price is the same amount of money.
+            merged["total_cost"] = total_cost(merged["fuel_units"], merged["cost_per_unit"])
+        merged["station_place_id"] = (merged["location_data"] or {}).get("placeId")
+        updated = await repository.update_fuel_log(conn, user_id, fuel_log_id, merged)
+        await enqueue(conn, events.fuel_log_updated(updated))
+        siblings = await repository.list_for_vehicle(conn, user_id, updated["vehicle_id"])
+    await after_change(request, user_id)
+    return json_response(views([updated], system, siblings)[0])
+
+
+@routes.delete("/api/fuel-logs/{id}")
+async def delete_fuel_log(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    fuel_log_id = path_id(request, "id", "Fuel log")
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        row = await repository.delete_fuel_log(conn, user_id, fuel_log_id)
+        if row is None:
+            raise NotFound("Fuel log not found")
+        if row["receipt_key"]:
+            await schedule_deletion(conn, row["receipt_key"])
+        await enqueue(conn, events.fuel_log_deleted(row))
+    await after_change(request, user_id, files_deleted=bool(row["receipt_key"]))
+    return web.Response(status=204)
+
+
+@vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}")
+async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    system = units(request)
+    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    await known_vehicle(request, user_id, vehicle_id)
+    async with request.app[POOL].acquire() as conn:
+        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    return json_response(views(rows, system))
+
+
+@vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}/stats")
+async def vehicle_fuel_stats(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    system = units(request)
+    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    await known_vehicle(request, user_id, vehicle_id)
+    async with request.app[POOL].acquire() as conn:
+        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    return json_response({"vehicleId": str(vehicle_id), **vehicle_stats(rows, system)})
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,1 @@
+"""Fuel log rules, free of I/O: units, input rules, tank-to-tank economy, statistics, CSV."""

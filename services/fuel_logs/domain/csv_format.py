@@ -1,0 +1,193 @@
+"""CSV in the common tracker format (LubeLogger, Fuelly, Hammond-style exports), both ways.
+
+Import reads a header row whose column names may be any of the usual aliases, with `,`, `;` or
+tab separators and decimal commas (`45,67`, `1.234,5`). Each row becomes the same API input a
+POST takes, so one set of rules applies; problems are reported per row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "datetime", "filldate", "fuelupdate", "day"),
+    "odometer": ("odometer", "odo", "mileage", "odometerreading", "km", "miles"),
+    "trip": ("tripdistance", "trip", "distance", "tripmiles", "tripkm"),
+    "quantity": ("quantity", "fuelunits", "fuelconsumed", "gallons", "litres", "liters", "volume",
+                 "fuelamount", "amount", "fuel", "kwh"),
+    "price": ("price", "priceperunit", "costperunit", "unitprice", "rate", "pricepergallon",
+              "priceperlitre", "priceperliter"),
+    "total": ("total", "totalcost", "cost", "totalprice", "totalamount"),
+    "full": ("full", "isfullfill", "isfilltofull", "fullfill", "fulltank", "tankfull", "filled"),
+    "partial": ("partial", "partialfill", "ispartial"),
+    "missed": ("missed", "missedprevious", "missedfuelup", "missedfillup", "missedlast"),
+    "notes": ("notes", "note", "comment", "comments"),
+    "fuel_type": ("fueltype", "type"),
+    "fuel_grade": ("fuelgrade", "grade", "octane"),
+}
+TRUE = {"true", "yes", "y", "1", "x", "full", "ja", "oui", "si"}
+FALSE = {"false", "no", "n", "0", "", "partial", "nein", "non"}
+EXPORT_HEADER = ["Date", "Odometer", "TripDistance", "Quantity", "PricePerUnit", "TotalCost", "FuelType",
+                 "FuelGrade", "IsFullFill", "MissedPrevious", "Efficiency", "Notes"]
+
+
+class CsvProblem(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def detect_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def map_columns(header: list[str]) -> dict[str, int]:
+    lookup = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+    mapped: dict[str, int] = {}
+    for index, name in enumerate(header):
+        column = lookup.get(_key(name))
+        if column is not None and column not in mapped:
+            mapped[column] = index
+    return mapped
+
+
+def parse_decimal(text: str, field: str) -> Decimal | None:
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
+    for symbol in "$€£":
+        cleaned = cleaned.replace(symbol, "")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." in cleaned:
+        # The later mark is the decimal one: 1,234.5 and 1.234,5 both mean 1234.5.
+        thousands = "," if cleaned.rfind(",") < cleaned.rfind(".") else "."
+        cleaned = cleaned.replace(thousands, "")
+    cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise CsvProblem(field, f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise CsvProblem(field, f"{text!r} is not a number")
+    return value
+
+
+DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+                "%m/%d/%Y", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+
+
+def parse_date(text: str) -> datetime:
+    """ISO 8601 (with or without offset), DD.MM.YYYY or MM/DD/YYYY; no offset means UTC."""
+    text = text.strip()
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for pattern in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise CsvProblem("date", f"{text!r} is not a date (use YYYY-MM-DD, DD.MM.YYYY or MM/DD/YYYY)")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_flag(text: str, field: str, default: bool) -> bool:
+    value = text.strip().lower()
+    if value == "":
+        return default
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise CsvProblem(field, f"{text!r} is not yes/no")
+
+
+def read_rows(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    """Column positions and the data rows with their line numbers (the header is line 1)."""
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise CsvProblem("header", "the file is empty")
+    reader = csv.reader(io.StringIO(text), delimiter=detect_delimiter(lines[0]))
+    header = next(reader)
+    columns = map_columns(header)
+    missing = [c for c in ("date", "quantity") if c not in columns]
+    if "odometer" not in columns and "trip" not in columns:
+        missing.append("odometer or tripDistance")
+    if "price" not in columns and "total" not in columns:
+        missing.append("price or total")
+    if missing:
+        raise CsvProblem("header", "missing columns: " + ", ".join(missing))
+    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    return columns, rows
+
+
+def row_to_input(columns: dict[str, int], row: list[str]) -> tuple[dict[str, Any], Decimal | None]:
+    """One row as the camelCase body of a POST, plus the row's total cost if it gave one."""
+
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return row[index] if index is not None and index < len(row) else ""
+
+    quantity = parse_decimal(cell("quantity"), "quantity")
+    price = parse_decimal(cell("price"), "price")
+    total = parse_decimal(cell("total"), "total")
+    if quantity is None:
+        raise CsvProblem("quantity", "a quantity is required")
+    if price is None:
+        if total is None:
+            raise CsvProblem("price", "a price per unit or a total is required")
+        if quantity <= 0:
+            raise CsvProblem("quantity", "must be greater than 0")
+        price = (total / quantity).quantize(Decimal("0.001"))
+    if "partial" in columns and "full" not in columns:
+        full = not parse_flag(cell("partial"), "partial", False)
+    else:
+        full = parse_flag(cell("full"), "full", True)
+    body: dict[str, Any] = {
+        "dateTime": parse_date(cell("date")).isoformat(),
+        "odometerReading": parse_decimal(cell("odometer"), "odometer"),
+        "tripDistance": parse_decimal(cell("trip"), "tripDistance"),
+        "fuelUnits": quantity,
+        "costPerUnit": price,
+        "isFullFill": full,
+        "missedPrevious": parse_flag(cell("missed"), "missed", False),
+        "notes": cell("notes").strip() or None,
+    }
+    if cell("fuel_type").strip():
+        body["fuelType"] = cell("fuel_type").strip().lower()
+    if cell("fuel_grade").strip():
+        body["fuelGrade"] = cell("fuel_grade").strip()
+    return body, total
+
+
+def write_csv(views: Iterable[dict[str, Any]]) -> str:
+    """Export rows (API views) in the same format import reads back."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+    for v in views:
+        writer.writerow([
+            v["dateTime"], _text(v["odometerReading"]), _text(v["tripDistance"]), _text(v["fuelUnits"]),
+            _text(v["costPerUnit"]), _text(v["totalCost"]), v["fuelType"], v["fuelGrade"] or "",
+            "yes" if v["isFullFill"] else "no", "yes" if v["missedPrevious"] else "no",
+            _text(v["efficiency"]), v["notes"] or "",
+        ])
+    return out.getvalue()
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
