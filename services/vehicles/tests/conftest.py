@@ -1,0 +1,88 @@
+"""Fixtures of the vehicles tests: the service on real infrastructure, vPIC as a local stand-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+import pytest
+
+from services.vehicles.app import create_app
+from services.vehicles.settings import VehiclesSettings
+from shared.events import Event
+from shared.testing.infra import AMQP_URL
+from shared.testing.standin import Reply
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VPIC_FIXTURES = FIXTURES / "vpic"
+DECODE_ROUTE = "/api/vehicles/DecodeVinValues/{vin}"
+VIN = "1HGCM82633A004352"  # a 2003 Honda Accord; check digit 3 is correct
+
+
+@pytest.fixture
+async def vpic(standin):
+    """vPIC's decode endpoint; tests swap `vpic.routes[DECODE_ROUTE]` to change its answer."""
+    return await standin({DECODE_ROUTE: Reply.fixture(VPIC_FIXTURES / "decode_vin_values_3VV3B7AXXNM077525.json")})
+
+
+@pytest.fixture
+async def start_vehicles(backed_settings, serve, vpic):
+    async def start(**overrides):
+        values = await backed_settings("vehicles", vpic_base_url=f"{vpic.url}/api", vpic_timeout=0.5, **overrides)
+        settings = VehiclesSettings(**values)
+        client = await serve(create_app(settings))
+        client.settings = settings
+        return client
+
+    return start
+
+
+@pytest.fixture
+async def vehicles(start_vehicles):
+    return await start_vehicles()
+
+
+async def create_vehicle(client, headers, **fields) -> dict:
+    response = await client.post("/api/vehicles", json=fields or {"vin": VIN}, headers=headers)
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def in_transaction(settings: VehiclesSettings, action):
+    """Run `action(conn)` in one transaction of the service's database, as a handler runs."""
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        async with conn.transaction():
+            return await action(conn)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def event_tap():
+    """Capture events published to an exchange (a private queue bound to the given keys)."""
+    connection = await aio_pika.connect(AMQP_URL)
+    channel = await connection.channel()
+
+    async def tap(exchange_name: str, *binding_keys: str) -> list[Event]:
+        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in binding_keys or ("#",):
+            await queue.bind(exchange, key)
+        seen: list[Event] = []
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            seen.append(Event.from_json(message.body))
+            await message.ack()
+
+        await queue.consume(on_message)
+        return seen
+
+    async def publish(exchange_name: str, event: Event) -> None:
+        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        await exchange.publish(aio_pika.Message(event.to_json(), message_id=str(event.id)), routing_key=event.routing_key)
+
+    tap.publish = publish
+    yield tap
+    await connection.close()
