@@ -1,0 +1,46 @@
+"""What the stations service consumes: fill-ups, for the price paid at a station.
+
+Handlers run in a transaction with the inbox (an exact redelivery is skipped there). They are
+also idempotent by fill-up id and safe under reordering: each fill-up is one row, an older
+event of it never overwrites a newer one, and its deletion is a tombstone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+
+from shared.events import Event
+
+from . import repository
+from .domain.prices import FillUpDeleted, FillUpPrice
+
+log = logging.getLogger("motovault.stations.events")
+
+
+async def on_fill_up_recorded(conn: asyncpg.Connection, event: Event) -> None:
+    """fuel_log.created.v1 and fuel_log.updated.v1 (the fill-up after the change)."""
+    if not event.user_id:
+        log.warning("Ignoring %s %s without a user id", event.routing_key, event.id)
+        return
+    # Malformed data raises: retried, then parked in the dead-letter queue for an operator.
+    price = FillUpPrice.model_validate(event.data)
+    if price.station_place_id:
+        await repository.remember_place_id(conn, event.user_id, price.station_place_id)
+    await repository.record_observed_price(conn, event.user_id, price, event.occurred_at)
+
+
+async def on_fill_up_deleted(conn: asyncpg.Connection, event: Event) -> None:
+    if not event.user_id:
+        log.warning("Ignoring %s %s without a user id", event.routing_key, event.id)
+        return
+    deleted = FillUpDeleted.model_validate(event.data)
+    await repository.forget_observed_price(conn, event.user_id, deleted.fuel_log_id, event.occurred_at)
+
+
+HANDLERS = {
+    "fuel_log.created.v1": on_fill_up_recorded,
+    "fuel_log.updated.v1": on_fill_up_recorded,
+    "fuel_log.deleted.v1": on_fill_up_deleted,
+}
