@@ -1,4 +1,4 @@
-"""Wiring of the maintenance service (skeleton: its feature issue adds routes and event handlers)."""
+"""Wiring of the maintenance service: nothing connects until the app starts."""
 
 from pathlib import Path
 
@@ -9,14 +9,20 @@ from shared.db import add_database
 from shared.events.wiring import add_events
 from shared.http.app import base_app
 
+from .api import SETTINGS, routes
+from .events import handlers
 from .settings import MaintenanceSettings
+from .sweeper import add_due_sweeper
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: MaintenanceSettings) -> web.Application:
     app = base_app("maintenance", settings)
+    app[SETTINGS] = settings
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
-    add_events(app, settings, "maintenance")
+    add_events(app, settings, "maintenance", handlers(app))
+    add_due_sweeper(app, settings.due_sweep_interval)
+    app.add_routes(routes)
     return app

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from pydantic import Field
 
 from shared.settings import BackedServiceSettings, settings_config
@@ -7,3 +9,14 @@ class MaintenanceSettings(BackedServiceSettings):
     model_config = settings_config("MAINTENANCE_")
 
     port: int = Field(default=8084, ge=1, le=65535)
+    # Default urgency thresholds, for schedules without their own; distances are in the caller's
+    # unit (50 means 50 km to a metric caller).
+    very_urgent_days: int = Field(default=7, ge=0)
+    urgent_days: int = Field(default=30, ge=0)
+    very_urgent_distance: Decimal = Field(default=Decimal(50), ge=0)
+    urgent_distance: Decimal = Field(default=Decimal(100), ge=0)
+    upcoming_cache_seconds: int = Field(default=3600, gt=0)
+    # Days of odometer readings behind the driving rate that projects distance-based due dates.
+    driving_rate_window_days: int = Field(default=90, gt=0)
+    # How often the sweep announces schedules that fell due by the passage of time alone.
+    due_sweep_interval: float = Field(default=3600.0, gt=0)

@@ -1,0 +1,1 @@
+"""Maintenance rules, free of I/O: categories and subtypes, units, recurrence, urgency."""

@@ -1,0 +1,128 @@
+"""What callers send: records, schedules and query strings, validated into 400s with field details.
+
+Distances arrive in the caller's unit (`units`: imperial = miles, the default; metric = km) and
+are converted to miles by the API before storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from shared.http.errors import BadRequest
+from shared.http.validation import ApiModel
+
+from .catalog import Category, canonical_subtypes
+from .units import Units
+
+MAX_ODOMETER = Decimal(10_000_000)
+MAX_INTERVAL_MONTHS = 1200
+Odometer = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
+Money = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+
+
+def _subtypes_of(subtypes: list[str] | None, info: ValidationInfo) -> list[str] | None:
+    category = info.data.get("category")
+    if subtypes is None or category is None:  # a bad category is reported on its own field
+        return subtypes
+    return canonical_subtypes(category, subtypes)
+
+
+class UnitsQuery(ApiModel):
+    units: Units = Units.IMPERIAL
+
+
+class RecordInput(ApiModel):
+    vehicle_id: UUID
+    category: Category
+    subtypes: list[str] = Field(min_length=1, max_length=40)
+    date: dt.date
+    odometer_reading: Decimal | None = Odometer
+    cost: Decimal | None = Money
+    shop_name: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=10_000)
+    units: Units | None = None
+
+    _subtypes = field_validator("subtypes")(_subtypes_of)
+
+
+class RecordUpdate(ApiModel):
+    """Partial update: only the fields sent change; null clears an optional field."""
+
+    category: Category | None = None
+    subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
+    date: dt.date | None = None
+    odometer_reading: Decimal | None = Odometer
+    cost: Decimal | None = Money
+    shop_name: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=10_000)
+    units: Units | None = None
+
+    _subtypes = field_validator("subtypes")(_subtypes_of)
+
+    @model_validator(mode="after")
+    def required_stay_set(self) -> RecordUpdate:
+        for name in ("category", "subtypes", "date"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be cleared")
+        return self
+
+
+class RecordsQuery(ApiModel):
+    vehicle_id: UUID | None = None
+    category: Category | None = None
+    units: Units = Units.IMPERIAL
+
+
+class ScheduleFields(ApiModel):
+    interval_months: int | None = Field(default=None, gt=0, le=MAX_INTERVAL_MONTHS)
+    interval_distance: Decimal | None = Field(default=None, gt=0, le=MAX_ODOMETER, decimal_places=1)
+    fixed_intervals: bool | None = None
+    last_service_date: dt.date | None = None
+    last_service_odometer: Decimal | None = Odometer
+    # Custom urgency thresholds of this schedule; unset ones use the service-wide defaults.
+    very_urgent_days: int | None = Field(default=None, ge=0, le=3650)
+    urgent_days: int | None = Field(default=None, ge=0, le=3650)
+    very_urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
+    urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
+    notes: str | None = Field(default=None, max_length=10_000)
+    units: Units | None = None
+
+
+class ScheduleInput(ScheduleFields):
+    vehicle_id: UUID
+    category: Category
+    subtypes: list[str] = Field(min_length=1, max_length=40)
+
+    _subtypes = field_validator("subtypes")(_subtypes_of)
+
+    @model_validator(mode="after")
+    def some_interval(self) -> ScheduleInput:
+        require_interval(self.interval_months, self.interval_distance)
+        return self
+
+
+class ScheduleUpdate(ScheduleFields):
+    category: Category | None = None
+    subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
+
+    _subtypes = field_validator("subtypes")(_subtypes_of)
+
+
+def require_interval(months: int | None, distance: Decimal | None) -> None:
+    """A schedule recurs by months, by distance or both; reported on `intervalMonths` so a form can
+    point at it (the merged result of a partial update is checked the same way)."""
+    if months is None and distance is None:
+        raise BadRequest(
+            "Invalid input",
+            details=[{"field": "intervalMonths", "message": "a schedule needs intervalMonths, intervalDistance or both",
+                      "type": "missing_interval"}],
+        )
+
+
+class UpcomingQuery(ApiModel):
+    current_mileage: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER)
+    units: Units = Units.IMPERIAL
