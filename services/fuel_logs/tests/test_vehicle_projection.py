@@ -3,33 +3,10 @@
 import uuid
 
 import asyncpg
-import pytest
 
-from services.fuel_logs.app import create_app
 from services.fuel_logs.events import on_vehicle_deleted, on_vehicle_upserted
-from services.fuel_logs.settings import FuelLogsSettings
-from shared.events import new_event
 
-
-@pytest.fixture
-async def fuel_logs(backed_settings, serve):
-    settings = FuelLogsSettings(**await backed_settings("fuel_logs"))
-    client = await serve(create_app(settings))
-    client.settings = settings
-    return client
-
-
-async def apply(settings, handler, event):
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with conn.transaction():
-            await handler(conn, event)
-    finally:
-        await conn.close()
-
-
-def vehicle_event(kind: str, vehicle_id: uuid.UUID, user: str, odometer: int = 0):
-    return new_event(f"vehicle.{kind}", {"vehicleId": str(vehicle_id), "odometerReading": odometer}, producer="vehicles", user_id=user)
+from .conftest import apply, vehicle_event
 
 
 FILL_UP = {"dateTime": "2026-05-01T08:00:00+00:00", "odometerReading": 1200, "fuelUnits": 12.5, "costPerUnit": 3.299}
