@@ -83,7 +83,8 @@ def start_stations(backed_settings, serve, places):
             redis_prefix=f"{values['redis_prefix']}{uuid.uuid4().hex[:8]}:",
             places_base_url=places.url,
             places_api_key=API_KEY,
-            places_timeout=0.5,
+            # Generous: a loaded machine must not turn a normal answer into a timeout.
+            places_timeout=3.0,
             breaker_failure_threshold=3,
             breaker_reset_timeout=30,
         )

@@ -84,7 +84,6 @@ FAILURES = {
     "500 with an empty body": Reply(status=500),
     "503 with HTML": Reply.text("<html>unavailable</html>", status=503, content_type="text/html"),
     "invalid JSON": Reply.text('{"places": [', status=200),
-    "timeout": Reply(body=b"{}", delay=1.5),
 }
 
 
@@ -100,6 +99,13 @@ async def test_provider_failures_fall_back_to_known_stations(stations, identity,
     assert result["stations"][0]["distance"] < result["stations"][1]["distance"]
     assert result["stations"][0]["isOpen"] is None  # opening hours learnt earlier are stale now
     assert stations.places.calls[SEARCH_PATH] == 2
+
+
+async def test_a_provider_timeout_falls_back(start_stations, identity):
+    client = await start_stations(places_timeout=0.2)
+    client.places.routes[SEARCH_PATH] = Reply(body=b"{}", delay=0.6)
+    result = await search(client, identity("u1"))
+    assert result["source"] == "known" and result["fallbackReason"] == "provider_error"
 
 
 async def test_failures_are_not_cached(stations, identity):
