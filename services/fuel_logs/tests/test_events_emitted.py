@@ -1,0 +1,50 @@
+"""fuel_log.created/updated/deleted.v1 leave through the outbox with the payload of docs/events.md."""
+
+from __future__ import annotations
+
+import orjson
+
+from services.fuel_logs.app import create_app
+from services.fuel_logs.settings import FuelLogsSettings
+
+from .conftest import fetch, new_vehicle
+
+
+async def outbox(settings) -> list[tuple[str, dict]]:
+    rows = await fetch(settings, "SELECT routing_key, body FROM outbox ORDER BY id")
+    return [(r["routing_key"], orjson.loads(r["body"])) for r in rows]
+
+
+async def test_fill_up_events_in_canonical_units(backed_settings, serve, identity):
+    # Broker unreachable: rows stay in the outbox where the test reads them.
+    settings = FuelLogsSettings(**await backed_settings("fuel_logs", amqp_url="amqp://guest:guest@127.0.0.1:1/"))
+    client = await serve(create_app(settings))
+    client.settings = settings
+    eve = identity("eve")
+    vehicle_id = await new_vehicle(client, "eve")
+    created = await client.post(
+        "/api/fuel-logs?units=metric",
+        json={"vehicleId": vehicle_id, "dateTime": "2026-05-01T08:00:00+02:00", "odometerReading": 16093.4,
+              "fuelUnits": 37.854, "costPerUnit": 1.9, "fuelType": "gasoline", "fuelGrade": "91",
+              "locationData": {"placeId": "ChIJstation"}},
+        headers=eve,
+    )
+    assert created.status == 201, await created.text()
+    log_id = (await created.json())["id"]
+    await client.put(f"/api/fuel-logs/{log_id}", json={"isFullFill": False}, headers=eve)
+    await client.delete(f"/api/fuel-logs/{log_id}", headers=eve)
+
+    (k1, created_event), (k2, updated_event), (k3, deleted_event) = await outbox(settings)
+    assert (k1, k2, k3) == ("fuel_log.created.v1", "fuel_log.updated.v1", "fuel_log.deleted.v1")
+    assert created_event["userId"] == "eve" and created_event["producer"] == "fuel_logs"
+    assert created_event["data"] == {
+        "fuelLogId": log_id, "vehicleId": vehicle_id, "dateTime": "2026-05-01T06:00:00+00:00",
+        "odometerReading": 10000, "tripDistance": None,  # 16093.4 km = 9999.99... mi, one decimal
+        "fuelType": "gasoline", "fuelGrade": "91",
+        "fuelUnits": "10.000",  # 37.854 L in US gallons
+        "costPerUnit": "7.192",  # 1.90/L per US gallon
+        "totalCost": "71.92",  # 37.854 x 1.90, to the cent
+        "isFullFill": True, "stationPlaceId": "ChIJstation",
+    }
+    assert updated_event["data"]["isFullFill"] is False and updated_event["data"]["fuelLogId"] == log_id
+    assert deleted_event["data"] == {"fuelLogId": log_id, "vehicleId": vehicle_id, "stationPlaceId": "ChIJstation"}
