@@ -1,0 +1,24 @@
+"""Wiring of the edge gateway: nothing connects or generates keys until the app starts."""
+
+from aiohttp import web
+
+from shared.cache import add_redis
+from shared.http.app import base_app
+
+from .api import routes
+from .auth import add_auth
+from .dev_issuer import add_dev_issuer
+from .proxy import add_proxy
+from .settings import EdgeSettings
+
+
+def create_app(settings: EdgeSettings) -> web.Application:
+    # No identity middleware: the edge is where identity is established, from the bearer token.
+    app = base_app("edge", settings, require_identity=False)
+    add_redis(app, settings)  # type: ignore[arg-type]  # uses only redis_url and redis_prefix
+    add_auth(app, settings)
+    if settings.dev_issuer:
+        add_dev_issuer(app, settings)
+    add_proxy(app, settings)
+    app.add_routes(routes)
+    return app

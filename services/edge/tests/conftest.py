@@ -1,0 +1,202 @@
+"""Stand-ins for the edge's neighbours: a JWKS issuer and an upstream service that records requests.
+
+Both are real aiohttp servers on real ports, so the edge's HTTP paths (JWKS fetch, proxy pool)
+run exactly as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from services.edge.app import create_app
+from services.edge.settings import UPSTREAM_NAMES, EdgeSettings
+from shared.testing.infra import IDENTITY_SECRET, REDIS_URL, free_port
+
+ISSUER = "https://motovault-test.eu.auth0.com/"
+AUDIENCE = "https://api.motovault.test"
+BIG_BODY_LIMIT = 16 * 1024 * 1024
+
+
+def base_url(client: TestClient) -> str:
+    return f"http://{client.host}:{client.port}"
+
+
+@pytest.fixture(scope="session")
+def signing_keys() -> dict[str, RSAKey]:
+    """Test RSA keys, made once: `current` is published from the start, `next` only after a rotation."""
+    return {
+        name: RSAKey.generate_key(2048, parameters={"kid": f"test-{name}"})
+        for name in ("current", "next", "stranger")
+    }
+
+
+class StandInIssuer:
+    """Serves a JWKS like Auth0's /.well-known/jwks.json and counts how often it is fetched."""
+
+    def __init__(self, keys: dict[str, RSAKey]) -> None:
+        self.keys = keys
+        self.published = [keys["current"]]
+        self.fetches = 0
+        self.delay = 0.0  # makes concurrent requests overlap with a fetch
+        self.failing = False  # answer 503, as an issuer in trouble would
+        self.url = ""
+        self.client: TestClient | None = None
+        self.app = web.Application()
+        self.app.router.add_get("/.well-known/jwks.json", self._jwks)
+
+    async def _jwks(self, request: web.Request) -> web.Response:
+        self.fetches += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.failing:
+            raise web.HTTPServiceUnavailable()
+        return web.json_response({"keys": [key.as_dict(private=False, use="sig", alg="RS256") for key in self.published]})
+
+    @property
+    def jwks_url(self) -> str:
+        return self.url + "/.well-known/jwks.json"
+
+    def token(self, key: str = "current", header: dict[str, Any] | None = None, **claims: Any) -> str:
+        """An access token as Auth0 would issue it; claims and header fields passed as None are left out."""
+        signing_key = self.keys[key]
+        now = int(time.time())
+        body = {"iss": ISSUER, "aud": [AUDIENCE, ISSUER + "userinfo"], "sub": "auth0|alice",
+                "iat": now, "exp": now + 300, "scope": "openid profile"}
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        protected = {"alg": "RS256", "kid": signing_key.kid, **(header or {})}
+        protected = {k: v for k, v in protected.items() if v is not None}
+        return jwt.encode(protected, body, signing_key, algorithms=["RS256"])
+
+
+@pytest.fixture
+async def issuer(serve, signing_keys) -> StandInIssuer:
+    stand_in = StandInIssuer(signing_keys)
+    stand_in.client = await serve(stand_in.app)
+    stand_in.url = base_url(stand_in.client)
+    return stand_in
+
+
+@dataclass
+class Echo:
+    """An upstream service that records what reached it and answers with what it saw."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    release_slow: asyncio.Event = field(default_factory=asyncio.Event)
+    url: str = ""
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=BIG_BODY_LIMIT)
+        app.router.add_get("/ready", self._ready)
+        app.router.add_route("*", "/{tail:.*}", self._echo)
+        return app
+
+    async def _ready(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ready"})
+
+    async def _echo(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        seen = {
+            "method": request.method,
+            "path": request.path,
+            "raw_path": request.raw_path,
+            "headers": request.headers.copy(),
+            "body": body,
+        }
+        self.requests.append(seen)
+        if request.path.endswith("/slow"):
+            await asyncio.wait_for(self.release_slow.wait(), 5)
+        elif request.path.endswith("/gzip"):
+            return web.Response(body=gzip.compress(b'{"compressed": true}'),
+                                headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        elif request.path.endswith("/truncated"):
+            # Promises more than it sends, then drops the connection: a service dying mid-response.
+            response = web.StreamResponse(headers={"Content-Length": "100000"})
+            await response.prepare(request)
+            await response.write(b"x" * 1000)
+            await asyncio.sleep(0.05)
+            request.transport.abort()
+            return response
+        return web.json_response(
+            {"method": request.method, "rawPath": request.raw_path, "bodyLength": len(body)},
+            status=201 if request.method == "POST" else 200,
+            headers={"X-Upstream": self.url},
+        )
+
+    @property
+    def last(self) -> dict[str, Any]:
+        assert self.requests, "the upstream received no request"
+        return self.requests[-1]
+
+
+@pytest.fixture
+async def echo(serve):
+    """Start an echo upstream; call it again for another instance."""
+    started: list[Echo] = []
+
+    async def start() -> Echo:
+        upstream = Echo()
+        client = await serve(upstream.app())
+        upstream.url = base_url(client)
+        started.append(upstream)
+        return upstream
+
+    yield start
+    for upstream in started:
+        upstream.release_slow.set()  # let a parked slow handler finish before its server stops
+
+
+def edge_settings(**overrides: Any) -> EdgeSettings:
+    values: dict[str, Any] = dict(
+        host="127.0.0.1",
+        port=free_port(),
+        identity_secret=IDENTITY_SECRET,
+        redis_url=REDIS_URL,
+        jwt_audience=AUDIENCE,
+        upstream_timeout=5.0,
+        upstream_connect_timeout=1.0,
+        health_probe_timeout=1.0,
+        shutdown_timeout=1.0,
+    )
+    values.update(overrides)
+    return EdgeSettings(**values)
+
+
+@pytest.fixture
+async def start_edge():
+    """Start an edge on the port its settings name (the dev issuer's own JWKS URL depends on it)."""
+    clients: list[TestClient] = []
+
+    async def start(settings: EdgeSettings) -> TestClient:
+        client = TestClient(TestServer(create_app(settings), host=settings.host, port=settings.port))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in reversed(clients):
+        await client.close()
+
+
+@pytest.fixture
+async def edge(start_edge, issuer, echo):
+    """An edge verifying the stand-in issuer's tokens, with every service pointing at one echo upstream."""
+
+    async def start(**overrides: Any):
+        upstream = await echo()
+        values: dict[str, Any] = {"jwks_url": issuer.jwks_url, "jwt_issuer": ISSUER}
+        values.update({f"upstream_{name}": upstream.url for name in UPSTREAM_NAMES})
+        values.update(overrides)
+        return await start_edge(edge_settings(**values)), upstream
+
+    return start
