@@ -47,10 +47,13 @@ async def import_csv(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
     vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    # Read the body before any refusal: an unread body left on a keep-alive connection stalls
+    # the server's shutdown (seen with aiohttp 3.14).
+    raw = await request.read()
     if request.content_type not in CSV_TYPES:
         raise UnsupportedMediaType(f"Expected text/csv, got {request.content_type or 'nothing'}")
     try:
-        text = (await request.read()).decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("The CSV file must be UTF-8") from None
     vehicle = await known_vehicle(request, user_id, vehicle_id)
