@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import aio_pika
@@ -27,9 +28,12 @@ async def vpic(standin):
 
 
 @pytest.fixture
-async def start_vehicles(backed_settings, serve, vpic):
+async def start_vehicles(backed_settings, serve, vpic, infra):
     async def start(**overrides):
-        values = await backed_settings("vehicles", vpic_base_url=f"{vpic.url}/api", vpic_timeout=0.5, **overrides)
+        # A Redis prefix per app: cached lists and decodes of one test never answer another's.
+        overrides.setdefault("redis_prefix", f"{infra.redis_prefix}vehicles:{uuid.uuid4().hex[:8]}:")
+        overrides = {"vpic_base_url": f"{vpic.url}/api", "vpic_timeout": 0.5, **overrides}
+        values = await backed_settings("vehicles", **overrides)
         settings = VehiclesSettings(**values)
         client = await serve(create_app(settings))
         client.settings = settings
