@@ -10,7 +10,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from aiohttp import web
 
 from services.stations.app import create_app
 from services.stations.provider import PLACES
