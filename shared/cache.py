@@ -7,7 +7,7 @@ A Redis outage degrades to a cache miss: reads go to the database, writes still 
 from __future__ import annotations
 
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
 import orjson
 import redis.asyncio as redis
@@ -16,7 +16,6 @@ from redis.exceptions import RedisError
 
 from .http.app import add_readiness_check
 from .http.json import dumps
-from .settings import BackedServiceSettings
 
 log = logging.getLogger("motovault.cache")
 
@@ -60,7 +59,12 @@ class Cache:
             log.error("Cache invalidation failed for %s: %s", keys, exc)
 
 
-def add_redis(app: web.Application, settings: BackedServiceSettings) -> None:
+class RedisSettings(Protocol):
+    redis_url: str
+    redis_prefix: str
+
+
+def add_redis(app: web.Application, settings: RedisSettings) -> None:
     async def redis_context(app: web.Application) -> AsyncIterator[None]:
         client = redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         app[REDIS] = client

@@ -15,7 +15,7 @@ from .settings import EdgeSettings
 def create_app(settings: EdgeSettings) -> web.Application:
     # No identity middleware: the edge is where identity is established, from the bearer token.
     app = base_app("edge", settings, require_identity=False)
-    add_redis(app, settings)  # type: ignore[arg-type]  # uses only redis_url and redis_prefix
+    add_redis(app, settings)
     add_auth(app, settings)
     if settings.dev_issuer:
         add_dev_issuer(app, settings)

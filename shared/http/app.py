@@ -17,7 +17,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from ..identity import IdentityVerifier
 from ..settings import ServiceSettings
 from .json import json_response
-from .middleware import HttpMetrics, error_middleware, identity_middleware, request_context_middleware
+from .middleware import (
+    HttpMetrics,
+    error_middleware,
+    identity_middleware,
+    request_context_middleware,
+    stamp_streamed_response,
+)
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 
@@ -43,6 +49,7 @@ def base_app(
         verifier = IdentityVerifier(settings.identity_secret.get_secret_value())
         middlewares.append(identity_middleware(verifier, public_prefixes))
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
+    app.on_response_prepare.append(stamp_streamed_response)
     app[SERVICE_NAME] = service
     app[SETTINGS] = settings
     app[METRICS_REGISTRY] = registry

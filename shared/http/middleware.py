@@ -26,6 +26,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 PUBLIC_PATHS = frozenset({"/health", "/ready", "/metrics"})
 
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
+RESPONSE_STARTED_KEY = web.RequestKey("response_started", bool)
 USER_ID_KEY = web.RequestKey("user_id", str)
 
 
@@ -58,7 +59,8 @@ def request_context_middleware(metrics: HttpMetrics, log_access: bool):
         try:
             response = await handler(request)
             status = response.status
-            response.headers[REQUEST_ID_HEADER] = request_id
+            if not response.prepared:  # streamed responses got it in on_response_prepare
+                response.headers[REQUEST_ID_HEADER] = request_id
             return response
         finally:
             elapsed = time.perf_counter() - started
@@ -79,20 +81,34 @@ def request_context_middleware(metrics: HttpMetrics, log_access: bool):
     return middleware
 
 
+async def stamp_streamed_response(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: a streamed response sends its headers before the middleware sees it."""
+    request[RESPONSE_STARTED_KEY] = True
+    if REQUEST_ID_KEY in request:
+        response.headers.setdefault(REQUEST_ID_HEADER, request[REQUEST_ID_KEY])
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every error leaves as the JSON error shape; unexpected ones are logged with their trace."""
     try:
         return await handler(request)
-    except ApiError as exc:
-        return _error(request, exc.status, exc.message, exc.details, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
+            raise  # redirects are answers, not errors
+        if request.get(RESPONSE_STARTED_KEY):
             raise
         # The router's 404/405 and the body limit's 413 arrive here as aiohttp exceptions.
         headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         return _error(request, exc.status, _http_exception_message(exc), None, headers)
-    except Exception:
+    except Exception as exc:
+        if request.get(RESPONSE_STARTED_KEY):
+            # Headers are on the wire already: a second response would corrupt the stream.
+            # Re-raising makes aiohttp drop the connection, which the client sees as truncation.
+            log.exception("Error after the response started on %s %s", request.method, request.path)
+            raise
+        if isinstance(exc, ApiError):
+            return _error(request, exc.status, exc.message, exc.details, exc.headers)
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return _error(request, 500, "Internal server error", None, {})
 

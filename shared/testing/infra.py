@@ -7,6 +7,7 @@ runs, CI and local runs share the machine's PostgreSQL, Redis and RabbitMQ witho
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -23,7 +24,10 @@ PG_URL = os.environ.get("MOTOVAULT_TEST_PG_URL", "postgresql://postgres@127.0.0.
 REDIS_URL = os.environ.get("MOTOVAULT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 AMQP_URL = os.environ.get("MOTOVAULT_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
-SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+# Retry delays the tests configure (fast); the services' defaults are here too for cleanup.
+RETRY_DELAYS_IN_TESTS = (100, 200, 1_000, 5_000, 30_000)
+# Consumers whose queues a test exchange may have ("probe" is the platform tests' own service).
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "probe")
 
 
 def free_port() -> int:
@@ -63,7 +67,22 @@ class TestInfra:
         self.exchanges[name] = set(consumers)
         return name
 
-    async def cleanup(self, retry_delays_ms: tuple[int, ...] = (100, 200, 1_000, 5_000, 30_000)) -> None:
+    async def delete_exchanges(self, names: list[str]) -> None:
+        """Delete exchanges and their services' queues, so a long run does not pile up quorum queues."""
+        connection = await aio_pika.connect(AMQP_URL, timeout=10)
+        try:
+            channel = await connection.channel()
+            for exchange in names:
+                for service in self.exchanges.pop(exchange, ()):
+                    queues = [work_queue_name(exchange, service), dead_queue_name(exchange, service)]
+                    queues += [retry_queue_name(exchange, service, delay) for delay in RETRY_DELAYS_IN_TESTS]
+                    for queue in queues:
+                        await asyncio.wait_for(channel.queue_delete(queue), 10)
+                await asyncio.wait_for(channel.exchange_delete(exchange), 10)
+        finally:
+            await connection.close()
+
+    async def cleanup(self) -> None:
         admin = await asyncpg.connect(PG_URL)
         try:
             for db in self.databases:
@@ -77,15 +96,4 @@ class TestInfra:
                 await client.delete(*keys)
         finally:
             await client.aclose()
-        connection = await aio_pika.connect(AMQP_URL)
-        try:
-            channel = await connection.channel()
-            for exchange, services in self.exchanges.items():
-                for service in services:
-                    names = [work_queue_name(exchange, service), dead_queue_name(exchange, service)]
-                    names += [retry_queue_name(exchange, service, delay) for delay in retry_delays_ms]
-                    for queue in names:
-                        await channel.queue_delete(queue)
-                await channel.exchange_delete(exchange)
-        finally:
-            await connection.close()
+        await asyncio.wait_for(self.delete_exchanges(list(self.exchanges)), 120)

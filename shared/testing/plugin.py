@@ -41,7 +41,11 @@ def identity() -> Callable[[str], dict[str, str]]:
 async def backed_settings(infra: TestInfra, s3_endpoint: str):
     """Settings values for a feature service: fresh database, own exchange, fast retries."""
 
+    created: list[str] = []
+
     async def make(name: str, **overrides) -> dict:
+        exchange = infra.new_exchange()
+        created.append(exchange)
         values = dict(
             port=free_port(),
             identity_secret=IDENTITY_SECRET,
@@ -49,7 +53,7 @@ async def backed_settings(infra: TestInfra, s3_endpoint: str):
             redis_url=REDIS_URL,
             redis_prefix=infra.redis_prefix + f"{name}:",
             amqp_url=AMQP_URL,
-            events_exchange=infra.new_exchange(),
+            events_exchange=exchange,
             retry_delays_ms=[100, 200],
             outbox_poll_interval=0.5,
             outbox_max_backoff=1.0,
@@ -63,7 +67,8 @@ async def backed_settings(infra: TestInfra, s3_endpoint: str):
         values.update(overrides)
         return values
 
-    return make
+    yield make
+    await infra.delete_exchanges(created)
 
 
 @pytest.fixture
@@ -71,8 +76,8 @@ async def serve() -> AsyncIterator[Callable[[web.Application], "TestClient"]]:
     """Start apps on real sockets for the test; stop them (cleanly, with their pools) after."""
     clients: list[TestClient] = []
 
-    async def start(app: web.Application) -> TestClient:
-        client = TestClient(TestServer(app, port=free_port()))
+    async def start(app: web.Application, port: int | None = None) -> TestClient:
+        client = TestClient(TestServer(app, port=port or free_port()))
         await client.start_server()
         clients.append(client)
         return client

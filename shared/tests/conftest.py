@@ -4,19 +4,16 @@ import aio_pika
 import pytest
 
 from shared.events import Event
-from shared.testing.infra import AMQP_URL, SERVICES
+from shared.testing.infra import AMQP_URL
 from shared.testing.waiting import until_ready
 
 from .probe import ProbeSettings, create_probe_app
 
 
 @pytest.fixture
-async def probe_settings(backed_settings, infra):
+async def probe_settings(backed_settings):
     async def make(**overrides) -> ProbeSettings:
-        values = await backed_settings("probe", **overrides)
-        if "events_exchange" not in overrides:
-            values["events_exchange"] = infra.new_exchange(consumers=SERVICES + ("probe",))
-        return ProbeSettings(**values)
+        return ProbeSettings(**await backed_settings("probe", **overrides))
 
     return make
 

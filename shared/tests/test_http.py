@@ -102,3 +102,33 @@ async def test_ready_is_503_when_a_dependency_is_down(probe_settings, serve):
     assert response.status == 503
     assert body["checks"]["redis"].startswith("unavailable")
     assert body["checks"]["database"] == "ok"
+
+
+async def test_streamed_response_carries_the_request_id_and_a_late_error_cuts_the_connection(serve, identity):
+    import aiohttp
+    from aiohttp import web
+
+    from shared.http.app import base_app
+    from shared.settings import ServiceSettings
+    from shared.testing.infra import IDENTITY_SECRET
+
+    async def stream(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        await response.write(b"partial")
+        if request.query.get("fail"):
+            raise RuntimeError("upstream died mid-body")
+        await response.write_eof()
+        return response
+
+    app = base_app("streamer", ServiceSettings(port=1, identity_secret=IDENTITY_SECRET))
+    app.router.add_get("/stream", stream)
+    client = await serve(app)
+    ok = await client.get("/stream", headers={**identity("u1"), "X-Request-Id": "rid-7"})
+    assert ok.headers["X-Request-Id"] == "rid-7" and await ok.read() == b"partial"
+    broken = await client.get("/stream?fail=1", headers=identity("u1"))
+    try:
+        body = await broken.read()
+    except aiohttp.ClientPayloadError:
+        body = None
+    assert body is None or b"statusCode" not in body  # no second response glued onto the stream
