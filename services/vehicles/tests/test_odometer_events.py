@@ -44,7 +44,7 @@ async def test_readings_in_any_order_and_repeated_end_at_the_maximum(start_vehic
     # The relay is pointed at a closed port: the outbox keeps what the handlers emit, for inspection.
     vehicles = await start_vehicles(amqp_url="amqp://guest:guest@127.0.0.1:1/")
     alice = identity("auth0|odo")
-    events_for = {}
+    final_odometers = {}
     for order in itertools.permutations(range(3)):
         vehicle = await create_vehicle(vehicles, alice, licensePlate=f"P-{''.join(map(str, order))}", odometerReading=100)
         readings = [
@@ -56,8 +56,8 @@ async def test_readings_in_any_order_and_repeated_end_at_the_maximum(start_vehic
             await apply(vehicles, readings[index])
         for index in reversed(order):  # redelivered, in yet another order
             await apply(vehicles, readings[index])
-        events_for[vehicle["id"]] = await odometer_of(vehicles, alice, vehicle["id"])
-    assert set(events_for.values()) == {2500}  # the integer part of the highest reading, whatever the order
+        final_odometers[vehicle["id"]] = await odometer_of(vehicles, alice, vehicle["id"])
+    assert set(final_odometers.values()) == {2500}  # the integer part of the highest reading, whatever the order
 
 
 async def test_a_raise_emits_vehicle_updated_and_nothing_else_does(start_vehicles, identity):
