@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import aiohttp
 from aiohttp import web
 from pydantic import Field
 
-from shared.http.app import SETTINGS
 from shared.http.errors import ApiError
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.validation import ApiModel, parse_body
 
 from .dev_issuer import DEV_ISSUER, TOKEN_LIFETIME_SECONDS
-from .proxy import PROXY, UPSTREAMS
+from .health import HealthProbe
+from .proxy import POOLS, PROXY
+from .settings import EdgeSettings
 
 routes = web.RouteTableDef()
+HEALTH = web.AppKey("health", HealthProbe)
 
 
 class LoginInput(ApiModel):
@@ -43,28 +42,12 @@ async def me(request: web.Request) -> web.Response:
 @routes.get("/api/health")
 async def api_health(request: web.Request) -> web.Response:
     """Public readiness of the whole suite: every instance of every service answers /ready."""
-    session = request.app[PROXY].session
-    timeout = aiohttp.ClientTimeout(total=request.app[SETTINGS].health_probe_timeout)
-    upstreams = request.app[UPSTREAMS]
-    probes = {
-        name: asyncio.gather(*(_probe(session, url, timeout) for url in upstream.urls))
-        for name, upstream in upstreams.items()
-    }
-    results = dict(zip(probes, await asyncio.gather(*probes.values())))
-    checks = {}
-    for name, instance_results in results.items():
-        failures = [f"{url}: {result}" for url, result in zip(upstreams[name].urls, instance_results) if result != "ok"]
-        checks[name] = "ok" if not failures else "unavailable: " + "; ".join(failures)
-    healthy = all(check == "ok" for check in checks.values())
+    healthy, checks = await request.app[HEALTH].status()
     body = {"status": "ok" if healthy else "unavailable", "service": "edge", "checks": checks}
     return json_response(body, status=200 if healthy else 503)
 
 
-async def _probe(session: aiohttp.ClientSession, base_url: str, timeout: aiohttp.ClientTimeout) -> str:
-    try:
-        async with session.get(base_url + "/ready", timeout=timeout) as response:
-            return "ok" if response.status == 200 else f"HTTP {response.status}"
-    except TimeoutError:
-        return "timeout"
-    except aiohttp.ClientError as exc:
-        return type(exc).__name__
+def add_api(app: web.Application, settings: EdgeSettings) -> None:
+    app[HEALTH] = HealthProbe(lambda: app[PROXY].session, app[POOLS], timeout=settings.health_probe_timeout,
+                              cache_seconds=settings.health_cache_seconds)
+    app.add_routes(routes)

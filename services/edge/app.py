@@ -5,10 +5,11 @@ from aiohttp import web
 from shared.cache import add_redis
 from shared.http.app import base_app
 
-from .api import routes
+from .api import add_api
 from .auth import add_auth
 from .dev_issuer import add_dev_issuer
 from .proxy import add_proxy
+from .security import add_security
 from .settings import EdgeSettings
 
 
@@ -16,9 +17,10 @@ def create_app(settings: EdgeSettings) -> web.Application:
     # No identity middleware: the edge is where identity is established, from the bearer token.
     app = base_app("edge", settings, require_identity=False)
     add_redis(app, settings)
+    add_security(app, settings)  # before auth: preflights carry no token, 401s need CORS headers
     add_auth(app, settings)
     if settings.dev_issuer:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)
-    app.add_routes(routes)
+    add_api(app, settings)
     return app

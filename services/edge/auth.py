@@ -9,7 +9,9 @@ keys in the header are ignored.
 from __future__ import annotations
 
 import logging
-from typing import AsyncIterator
+import time
+from collections import OrderedDict
+from typing import Any, AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -27,22 +29,61 @@ log = logging.getLogger("motovault.edge.auth")
 
 VERIFIER = web.AppKey("token_verifier", "TokenVerifier")
 # Under /api only these answer without a token; everything else under /api needs one.
-PUBLIC_API_PATHS = frozenset({"/api/health", "/api/auth/login"})
-MAX_TOKEN_LENGTH = 8192
+PUBLIC_API_PATHS = frozenset({"/api/health", "/api/auth/login", "/api/auth/verify",
+                              "/api/auth/authorize", "/api/auth/callback", "/api/docs"})
+# The stations service verifies its signed photo URLs itself (an <img> sends no bearer token).
+PUBLIC_API_PREFIXES = ("/api/stations/photo-signed/",)
+# Auth0 access tokens, permissions included, stay well below; the HTTP parser stops at 8190 anyway.
+MAX_TOKEN_LENGTH = 4096
+# RFC 9068 access tokens say `at+jwt`; Auth0's classic ones `JWT` or nothing.
+ACCEPTED_TYPES = frozenset({"jwt", "at+jwt", "application/at+jwt"})
+CLAIMS_KEY = web.RequestKey("token_claims", dict)
 
 
 def invalid_token(message: str) -> Unauthorized:
     return Unauthorized(message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
+class VerifiedTokens:
+    """Claims of tokens already verified, kept until the token expires (bounded LRU).
+
+    A cached answer is only as good as the key that signed the token: each hit checks the kid is
+    still published, so a key the issuer revokes stops verifying at the next JWKS refresh.
+    """
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[str, tuple[dict[str, Any], float, str]] = OrderedDict()
+
+    def get(self, token: str, keys: JwksCache) -> dict[str, Any] | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        claims, valid_until, kid = entry
+        if time.time() >= valid_until or keys.cached(kid) is None:
+            del self._entries[token]
+            return None
+        self._entries.move_to_end(token)
+        return claims
+
+    def put(self, token: str, claims: dict[str, Any], valid_until: float, kid: str) -> None:
+        self._entries[token] = (claims, valid_until, kid)
+        if len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+
 class TokenVerifier:
-    def __init__(self, keys: JwksCache, *, issuer: str, audience: str, leeway: int) -> None:
+    def __init__(self, keys: JwksCache, *, issuer: str, audience: str, leeway: int,
+                 max_lifetime: int = 86_400, cache_size: int = 10_000) -> None:
         self._keys = keys
+        self._leeway = leeway
+        self._max_lifetime = max_lifetime
+        self._verified = VerifiedTokens(cache_size)
+        # Time claims are checked below (strict exp, iat, lifetime); the registry does the rest.
         self._claims = jwt.JWTClaimsRegistry(
             leeway=leeway,
             iss={"essential": True, "value": issuer},  # exact, trailing slash included
             aud={"essential": True, "value": audience},  # a string, or an array containing it
-            exp={"essential": True},
             sub={"essential": True},
         )
 
@@ -52,17 +93,20 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> str:
         """The user id (`sub`) of a valid access token; Unauthorized otherwise."""
+        return (await self.verify_claims(token))["sub"]
+
+    async def verify_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a valid access token; Unauthorized otherwise."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise invalid_token("Invalid token")
+        cached = self._verified.get(token, self._keys)
+        if cached is not None:
+            return cached
         try:
             header = jws.extract_compact(token.encode("ascii")).headers()
         except (JoseError, ValueError, UnicodeError):
             raise invalid_token("Malformed token") from None
-        if header.get("alg") != ALGORITHM:
-            raise invalid_token("Invalid token")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise invalid_token("Invalid token")  # Auth0 always names its key
+        kid = self._checked_header(header)
         key = await self._keys.key(kid)
         if key is None:
             raise invalid_token("Invalid token")
@@ -73,7 +117,45 @@ class TokenVerifier:
             raise invalid_token("Token expired") from None
         except (JoseError, ValueError, TypeError):
             raise invalid_token("Invalid token") from None
-        return decoded.claims["sub"]
+        claims = decoded.claims
+        expires = self._check_times(claims)
+        if not isinstance(claims["sub"], str) or not claims["sub"]:
+            raise invalid_token("Invalid token")
+        self._verified.put(token, claims, expires + self._leeway, kid)
+        return claims
+
+    @staticmethod
+    def _checked_header(header: dict[str, Any]) -> str:
+        # The algorithm is pinned; `crit` names extensions we do not implement (RFC 7515 §4.1.11).
+        if header.get("alg") != ALGORITHM or "crit" in header:
+            raise invalid_token("Invalid token")
+        typ = header.get("typ")
+        if typ is not None and (not isinstance(typ, str) or typ.lower() not in ACCEPTED_TYPES):
+            raise invalid_token("Invalid token")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > 256:
+            raise invalid_token("Invalid token")  # Auth0 always names its key
+        return kid
+
+    def _check_times(self, claims: dict[str, Any]) -> float:
+        now = time.time()
+        exp, nbf, iat = claims.get("exp"), claims.get("nbf"), claims.get("iat")
+        if not _is_time(exp):
+            raise invalid_token("Invalid token")
+        # RFC 7519 §4.1.4: the token is expired AT exp, so exp == now (leeway 0) is refused.
+        if now >= exp + self._leeway:
+            raise invalid_token("Token expired")
+        if (nbf is not None and (not _is_time(nbf) or nbf > now + self._leeway)) or (
+            iat is not None and (not _is_time(iat) or iat > now + self._leeway)
+        ):
+            raise invalid_token("Invalid token")
+        if exp - (iat if iat is not None else now) > self._max_lifetime:
+            raise invalid_token("Token lifetime too long")
+        return float(exp)
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def bearer_token(request: web.Request) -> str:
@@ -89,13 +171,19 @@ def bearer_token(request: web.Request) -> str:
 
 def requires_token(request: web.Request) -> bool:
     path = request.path
-    return (path == "/api" or path.startswith("/api/")) and path not in PUBLIC_API_PATHS
+    return (
+        (path == "/api" or path.startswith("/api/"))
+        and path not in PUBLIC_API_PATHS
+        and not path.startswith(PUBLIC_API_PREFIXES)
+    )
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if requires_token(request):
-        request[USER_ID_KEY] = await request.app[VERIFIER].verify(bearer_token(request))
+        claims = await request.app[VERIFIER].verify_claims(bearer_token(request))
+        request[USER_ID_KEY] = claims["sub"]
+        request[CLAIMS_KEY] = claims
     return await handler(request)
 
 
@@ -113,7 +201,8 @@ def add_auth(app: web.Application, settings: EdgeSettings) -> None:
                 timeout=settings.jwks_fetch_timeout,
             )
             app[VERIFIER] = TokenVerifier(
-                keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, leeway=settings.jwt_leeway
+                keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, leeway=settings.jwt_leeway,
+                max_lifetime=settings.jwt_max_lifetime, cache_size=settings.verified_token_cache_size,
             )
             yield
             await keys.close()

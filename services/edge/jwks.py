@@ -62,6 +62,14 @@ class JwksCache:
         await self._join()
         return self._keys.get(kid)
 
+    def cached(self, kid: str) -> RSAKey | None:
+        """The key for `kid` if it is in the current set, without waiting (a stale set is
+        refreshed behind the caller). Lets cached verifications notice a revoked key."""
+        key = self._keys.get(kid)
+        if key is not None and self._is_stale() and self._inflight is None and self._may_fetch():
+            self._start_fetch()
+        return key
+
     async def ensure_loaded(self) -> None:
         """Readiness: raise unless a key set is at hand (fetching one if allowed)."""
         if not self._keys and (self._inflight is not None or self._may_fetch()):

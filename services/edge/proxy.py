@@ -9,34 +9,37 @@ edge adds its signed assertion, the request id and X-Forwarded-*.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
+import random
 import time
-from typing import AsyncIterator, Callable, Iterable
+from typing import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict, MultiMapping
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from yarl import URL
 
-from shared.http.errors import BadGateway, GatewayTimeout, Unauthorized
+from shared.cache import REDIS
+from shared.http.app import METRICS_REGISTRY
+from shared.http.errors import BadGateway, GatewayTimeout, PayloadTooLarge, Unauthorized
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, USER_ID_KEY, Handler
 from shared.identity import ASSERTION_HEADER, CLIENT_IDENTITY_HEADERS, IdentitySigner
 
+from .auth import requires_token
+from .routing import Instance, Route, load_route_table
 from .settings import EdgeSettings
+from .shifting import WeightStore, bucket, choose
 
 log = logging.getLogger("motovault.edge.proxy")
 
 PROXY = web.AppKey("proxy", "Proxy")
-UPSTREAMS = web.AppKey("upstreams", dict)
+POOLS = web.AppKey("pools", dict)
 
-# Public path prefix -> service.
-ROUTES = {
-    "/api/vehicles": "vehicles",
-    "/api/fuel-logs": "fuel_logs",
-    "/api/stations": "stations",
-    "/api/maintenance": "maintenance",
-}
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+COMPRESS_MIN_BYTES = 1024
 
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -117,45 +120,113 @@ def client_response_headers(upstream: aiohttp.ClientResponse) -> CIMultiDict[str
     return CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
 
 
+class BodyLimit:
+    """Counts a streamed request body (chunked ones carry no Content-Length) against the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.exceeded = False
+
+    async def stream(self, content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+        sent = 0
+        async for chunk in content.iter_any():
+            sent += len(chunk)
+            if sent > self.limit:
+                self.exceeded = True
+                raise PayloadTooLarge("Request body too large")
+            yield chunk
+
+
 class Proxy:
-    def __init__(self, session: aiohttp.ClientSession, assertions: AssertionCache, response_timeout: float) -> None:
+    def __init__(self, session: aiohttp.ClientSession, assertions: AssertionCache, settings: EdgeSettings,
+                 weights: WeightStore, metrics: "UpstreamMetrics") -> None:
         self.session = session
         self._assertions = assertions
-        self._response_timeout = response_timeout
+        self._response_timeout = settings.upstream_timeout
+        self._retries = settings.upstream_retries
+        self._backoff_base = settings.retry_backoff_base
+        self._backoff_max = settings.retry_backoff_max
+        self._max_body = settings.proxy_max_body_bytes
+        self._weights = weights
+        self._metrics = metrics
 
-    async def forward(self, request: web.Request, upstream: Upstream) -> web.StreamResponse:
+    async def forward(self, request: web.Request, route: Route) -> web.StreamResponse:
         user_id = request.get(USER_ID_KEY)
-        if not user_id:
-            # The auth middleware sets it for every /api path; never forward an anonymous request.
+        if not user_id and requires_token(request):
+            # The auth middleware sets it for every private /api path; never forward those anonymously.
             raise Unauthorized("Missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        base = upstream.pick()
-        url = URL(base + str(request.rel_url), encoded=True)
-        headers = upstream_request_headers(request, self._assertions.get(user_id))
-        try:
-            # Bounds the wait for the response headers: pool, connect, sending the body, service time.
-            async with asyncio.timeout(self._response_timeout):
-                upstream_response = await self.session.request(
-                    request.method,
-                    url,
-                    headers=headers,
-                    data=request.content if request.body_exists else None,
-                    allow_redirects=False,
-                )
-        except TimeoutError:
-            log.warning("Upstream %s (%s) timed out on %s %s", upstream.name, base, request.method, request.path)
-            raise GatewayTimeout(f"The {upstream.name} service did not answer in time") from None
-        except aiohttp.ClientError as exc:
-            log.warning("Upstream %s (%s) failed: %s: %s", upstream.name, base, type(exc).__name__, exc)
-            raise BadGateway(f"The {upstream.name} service is unavailable") from None
-        return await self._relay(request, upstream, upstream_response)
+        sticky_key = user_id or f"ip:{request.remote}"
+        version = choose(await self._weights.weights(route), bucket(route.name, sticky_key))
+        pool = route.versions[version]
+        assertion = self._assertions.get(user_id) if user_id else None
+        headers = upstream_request_headers(request, assertion)
+        body, limit = self._body(request)
+        # Only a request the service can safely see twice is retried: idempotent and bodiless
+        # (a streamed body is consumed by the first attempt).
+        attempts = 1 + (self._retries if request.method in IDEMPOTENT and body is None else 0)
+        started = time.perf_counter()
+        instance: Instance | None = None
+        for attempt in range(attempts):
+            instance = pool.pick(avoid=instance)
+            url = URL(instance.url + str(request.rel_url), encoded=True)
+            last_try = attempt + 1 == attempts
+            try:
+                # Bounds the wait for the response headers: pool, connect, sending the body, service time.
+                async with asyncio.timeout(self._response_timeout):
+                    upstream_response = await self.session.request(
+                        request.method, url, headers=headers, data=body, allow_redirects=False,
+                    )
+            except TimeoutError:
+                # Not retried: the request's time is spent; another try would double the wait.
+                pool.failed(instance)
+                self._metrics.observe(route.name, version, "timeout", started)
+                log.warning("Upstream %s (%s) timed out on %s %s", pool.name, instance.url, request.method, request.path)
+                raise GatewayTimeout(f"The {route.name} service did not answer in time") from None
+            except (aiohttp.ClientError, PayloadTooLarge) as exc:
+                if limit is not None and limit.exceeded:
+                    raise PayloadTooLarge("Request body too large") from None
+                pool.failed(instance)
+                log.warning("Upstream %s (%s) failed: %s: %s", pool.name, instance.url, type(exc).__name__, exc)
+                if last_try:
+                    self._metrics.observe(route.name, version, "error", started)
+                    raise BadGateway(f"The {route.name} service is unavailable") from None
+                await self._backoff(attempt)
+                continue
+            if upstream_response.status in RETRYABLE_STATUSES:
+                pool.failed(instance)
+                if not last_try:
+                    upstream_response.release()
+                    await self._backoff(attempt)
+                    continue
+            else:
+                pool.succeeded(instance)
+            self._metrics.observe(route.name, version, str(upstream_response.status), started)
+            return await self._relay(request, route.name, upstream_response)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _relay(self, request: web.Request, upstream: Upstream,
+    def _body(self, request: web.Request) -> tuple[object, BodyLimit | None]:
+        if not request.body_exists:
+            return None, None
+        if request.content_length is not None:
+            if request.content_length > self._max_body:
+                raise PayloadTooLarge("Request body too large")
+            return request.content, None  # the server reads exactly Content-Length bytes
+        limit = BodyLimit(self._max_body)
+        return limit.stream(request.content), limit
+
+    async def _backoff(self, attempt: int) -> None:
+        # Full jitter (Envoy's policy): spreads the retries of many clients hitting one failure.
+        await asyncio.sleep(random.uniform(0, min(self._backoff_max, self._backoff_base * 2 ** attempt)))
+
+    async def _relay(self, request: web.Request, route_name: str,
                      upstream_response: aiohttp.ClientResponse) -> web.StreamResponse:
         response = web.StreamResponse(
             status=upstream_response.status,
             reason=upstream_response.reason,
             headers=client_response_headers(upstream_response),
         )
+        if should_compress(response.headers):
+            response.enable_compression()  # only if the client accepts an encoding
         # Set here: the request-id middleware runs after the headers have already been sent.
         response.headers[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
         try:
@@ -165,7 +236,7 @@ class Proxy:
         except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
             # The status line is out, so no error body can follow. Cutting the connection is the
             # only way to tell the client its body is incomplete (rather than ending it cleanly).
-            log.warning("Relaying %s response failed mid-body: %s: %s", upstream.name, type(exc).__name__, exc)
+            log.warning("Relaying %s response failed mid-body: %s: %s", route_name, type(exc).__name__, exc)
             upstream_response.close()
             if request.transport is not None:
                 request.transport.abort()
@@ -176,16 +247,39 @@ class Proxy:
         return response
 
 
-def proxy_handler(upstream: Upstream) -> Handler:
+def should_compress(headers: MultiMapping[str]) -> bool:
+    """JSON the service sent uncompressed and not tiny: worth gzip when the client accepts it."""
+    if "Content-Encoding" in headers or not headers.get("Content-Type", "").startswith("application/json"):
+        return False
+    length = headers.get("Content-Length")
+    return length is None or (length.isdigit() and int(length) >= COMPRESS_MIN_BYTES)
+
+
+class UpstreamMetrics:
+    """Per route and version, so a canary's errors and latency can be compared with the current one."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter("edge_upstream_requests_total", "Requests forwarded, by route, version and outcome",
+                                ["route", "version", "outcome"], registry=registry)
+        self.latency = Histogram("edge_upstream_response_seconds", "Time until the upstream's response headers",
+                                 ["route", "version"], registry=registry)
+
+    def observe(self, route: str, version: str, outcome: str, started: float) -> None:
+        self.requests.labels(route, version, outcome).inc()
+        self.latency.labels(route, version).observe(time.perf_counter() - started)
+
+
+def proxy_handler(route: Route) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
-        return await request.app[PROXY].forward(request, upstream)
+        return await request.app[PROXY].forward(request, route)
 
     return handler
 
 
 def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
-    upstreams = {name: Upstream(name, urls) for name, urls in settings.upstream_urls().items()}
-    app[UPSTREAMS] = upstreams
+    routes, pools = load_route_table(settings)
+    app[POOLS] = pools
+    metrics = UpstreamMetrics(app[METRICS_REGISTRY])
 
     async def session_context(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=settings.upstream_pool_size, limit_per_host=0)
@@ -201,11 +295,12 @@ def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
             skip_auto_headers=NO_AUTO_HEADERS,
         ) as session:
             signer = IdentitySigner(settings.identity_secret.get_secret_value())
-            app[PROXY] = Proxy(session, AssertionCache(signer), settings.upstream_timeout)
+            weights = WeightStore(app.get(REDIS), settings.redis_prefix, settings.shift_refresh_seconds)
+            app[PROXY] = Proxy(session, AssertionCache(signer), settings, weights, metrics)
             yield
 
     app.cleanup_ctx.append(session_context)
-    for prefix, name in ROUTES.items():
-        handler = proxy_handler(upstreams[name])
-        app.router.add_route("*", prefix, handler)
-        app.router.add_route("*", prefix + "/{tail:.*}", handler)
+    for route in routes:
+        handler = proxy_handler(route)
+        app.router.add_route("*", route.prefix, handler)
+        app.router.add_route("*", route.prefix + "/{tail:.*}", handler)

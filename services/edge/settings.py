@@ -9,21 +9,25 @@ real tenant, its tokens do not verify.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from shared.settings import ServiceSettings, settings_config
 
 UPSTREAM_NAMES = ("vehicles", "fuel_logs", "stations", "maintenance")
 _BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
+DEFAULT_ROUTE_TABLE = str(Path(__file__).with_name("routes.json"))
+# "<count>/<window>": window is second|minute|hour|day or a number of seconds ("100/30s").
+RATE_LIMIT_FORMAT = r"^\s*\d+\s*/\s*(second|minute|hour|day|\d+(\.\d+)?s)\s*$"
 
 
 class EdgeSettings(ServiceSettings):
     model_config = settings_config("EDGE_")
 
     port: int = Field(default=8080, ge=1, le=65535)
-    # Only /ready uses Redis for now; rate limits and the response cache will share it.
+    # Rate limits, traffic-shifting weights and PKCE login state; shared by all edge instances.
     redis_url: str = Field(pattern=r"^rediss?://")
     redis_prefix: str = "mv:edge:"
 
@@ -35,21 +39,77 @@ class EdgeSettings(ServiceSettings):
     jwt_audience: str = Field(default="https://api.motovault.local", min_length=1)
     dev_issuer_key_file: str | None = None
     jwt_leeway: int = Field(default=30, ge=0, le=300)
+    # Longest accepted exp - iat (Auth0's default access-token lifetime is 24 h).
+    jwt_max_lifetime: int = Field(default=86_400, gt=0)
+    # Verified tokens kept (LRU) until they expire: a repeat request costs no RSA verification.
+    verified_token_cache_size: int = Field(default=10_000, ge=0)
     jwks_cache_ttl: float = Field(default=600.0, gt=0)
     # Least time between two JWKS fetches, so tokens with made-up kids cannot hammer the issuer.
     jwks_refetch_cooldown: float = Field(default=10.0, ge=0)
     jwks_fetch_timeout: float = Field(default=5.0, gt=0)
 
-    # Base URLs of the services; a comma-separated list names several instances (round-robin).
-    upstream_vehicles: str = "http://127.0.0.1:8081"
-    upstream_fuel_logs: str = "http://127.0.0.1:8082"
-    upstream_stations: str = "http://127.0.0.1:8083"
-    upstream_maintenance: str = "http://127.0.0.1:8084"
+    # The route table: path prefixes -> pools of instances, traffic-shifting weights (routes.json).
+    route_table_file: str = DEFAULT_ROUTE_TABLE
+    # Overrides of the table's pools: comma-separated base URLs (several instances: round-robin).
+    upstream_vehicles: str | None = None
+    upstream_fuel_logs: str | None = None
+    upstream_stations: str | None = None
+    upstream_maintenance: str | None = None
+    # Any pool by name, as JSON: EDGE_POOLS='{"vehicles_v2": "http://10.0.0.9:8081"}'.
+    pools: dict[str, str] = {}
     # Until the upstream's response headers arrive; afterwards the same value bounds each read.
     upstream_timeout: float = Field(default=30.0, gt=0)
     upstream_connect_timeout: float = Field(default=2.0, gt=0)
     upstream_pool_size: int = Field(default=512, ge=1)
     health_probe_timeout: float = Field(default=2.0, gt=0)
+    # /api/health probes the services at most this often; answers in between come from memory.
+    health_cache_seconds: float = Field(default=2.0, ge=0)
+    # Retries only for idempotent requests without a body, on another instance, full-jitter backoff.
+    upstream_retries: int = Field(default=1, ge=0, le=5)
+    retry_backoff_base: float = Field(default=0.025, ge=0)
+    retry_backoff_max: float = Field(default=0.25, ge=0)
+    # Passive health: this many failures in a row eject an instance for eject_seconds.
+    eject_after_failures: int = Field(default=5, ge=1)
+    eject_seconds: float = Field(default=30.0, gt=0)
+    # Request bodies streamed to a service (uploads); larger ones answer 413.
+    proxy_max_body_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # Traffic-shifting weights set at run time in Redis are re-read at most this often.
+    shift_refresh_seconds: float = Field(default=2.0, gt=0)
+
+    # CORS: "*" or a comma-separated list of origins. Bearer tokens only, never credentials.
+    cors_allowed_origins: str = "*"
+    cors_max_age: int = Field(default=600, ge=0)
+
+    # Rate limits per route class, "<count>/<window>" (window: second, minute, hour, day or
+    # "<n>s"), e.g. EDGE_RATE_LIMIT_DEFAULT="1000000/minute". Per user, or per client IP
+    # for anonymous requests.
+    rate_limit_default: str = Field(default="600/minute", pattern=RATE_LIMIT_FORMAT)
+    rate_limit_login: str = Field(default="10/minute", pattern=RATE_LIMIT_FORMAT)
+    rate_limit_ai: str = Field(default="20/hour", pattern=RATE_LIMIT_FORMAT)
+    # Redis down: true lets requests through (an in-process limiter still applies), false answers 503.
+    rate_limit_fail_open: bool = True
+    # Proxies in front of the edge whose X-Forwarded-For entries are believed (0: none).
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
+
+    # Auth0 login through the edge (password-realm grant, or authorization code with PKCE).
+    auth0_base_url: str | None = None  # default https://<auth0_domain>; tests point it at a stand-in
+    auth0_client_id: str | None = None
+    auth0_client_secret: SecretStr | None = None
+    auth0_realm: str = "Username-Password-Authentication"
+    auth0_redirect_uri: str | None = None
+    auth0_scope: str = "openid profile email"
+    auth0_timeout: float = Field(default=10.0, gt=0)
+
+    # AI generation through Anthropic's Messages API with the server-side key.
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str = Field(default="https://api.anthropic.com", pattern=r"^https?://")
+    anthropic_model: str = "claude-sonnet-4-20250514"
+    anthropic_version: str = "2023-06-01"
+    ai_max_tokens: int = Field(default=1024, ge=1, le=64_000)
+    ai_timeout: float = Field(default=60.0, gt=0)
+
+    # The services' OpenAPI documents, merged at /api/docs, are re-fetched at most this often.
+    docs_cache_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("auth0_domain", mode="before")
     @classmethod
@@ -93,14 +153,13 @@ class EdgeSettings(ServiceSettings):
 
     @field_validator(*(f"upstream_{name}" for name in UPSTREAM_NAMES))
     @classmethod
-    def _base_urls(cls, value: str) -> str:
-        urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
-        if not urls:
-            raise ValueError("needs at least one base URL")
-        for url in urls:
-            if not _BASE_URL.match(url):
-                raise ValueError(f"{url!r} is not an http(s) base URL")
-        return ",".join(urls)
+    def _base_urls(cls, value: str | None) -> str | None:
+        return None if value is None else base_url_list(value)
+
+    @field_validator("pools")
+    @classmethod
+    def _pool_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        return {name: base_url_list(urls) for name, urls in value.items()}
 
     @model_validator(mode="after")
     def _derive_auth_urls(self) -> "EdgeSettings":
@@ -126,4 +185,20 @@ class EdgeSettings(ServiceSettings):
         return f"http://{host}:{self.port}/dev/"
 
     def upstream_urls(self) -> dict[str, list[str]]:
-        return {name: getattr(self, f"upstream_{name}").split(",") for name in UPSTREAM_NAMES}
+        """Pool overrides from the environment (they win over the route table file)."""
+        overrides = {name: urls.split(",") for name, urls in self.pools.items()}
+        for name in UPSTREAM_NAMES:
+            value = getattr(self, f"upstream_{name}")
+            if value is not None:
+                overrides[name] = value.split(",")
+        return overrides
+
+
+def base_url_list(value: str) -> str:
+    urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("needs at least one base URL")
+    for url in urls:
+        if not _BASE_URL.match(url):
+            raise ValueError(f"{url!r} is not an http(s) base URL")
+    return ",".join(urls)

@@ -46,6 +46,7 @@ class StandInIssuer:
     def __init__(self, keys: dict[str, RSAKey]) -> None:
         self.keys = keys
         self.published = [keys["current"]]
+        self.extra_jwks: list[dict[str, Any]] = []  # published as given (keys of other types)
         self.fetches = 0
         self.delay = 0.0  # makes concurrent requests overlap with a fetch
         self.failing = False  # answer 503, as an issuer in trouble would
@@ -60,7 +61,8 @@ class StandInIssuer:
             await asyncio.sleep(self.delay)
         if self.failing:
             raise web.HTTPServiceUnavailable()
-        return web.json_response({"keys": [key.as_dict(private=False, use="sig", alg="RS256") for key in self.published]})
+        keys = [key.as_dict(private=False, use="sig", alg="RS256") for key in self.published]
+        return web.json_response({"keys": keys + self.extra_jwks})
 
     @property
     def jwks_url(self) -> str:
@@ -94,6 +96,9 @@ class Echo:
     requests: list[dict[str, Any]] = field(default_factory=list)
     release_slow: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    ready_calls: int = 0
+    # Statuses to answer instead of echoing, consumed one per request (e.g. [503, 503]).
+    fail_with: list[int] = field(default_factory=list)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=BIG_BODY_LIMIT)
@@ -102,6 +107,7 @@ class Echo:
         return app
 
     async def _ready(self, request: web.Request) -> web.Response:
+        self.ready_calls += 1
         return web.json_response({"status": "ready"})
 
     async def _echo(self, request: web.Request) -> web.Response:
@@ -114,11 +120,24 @@ class Echo:
             "body": body,
         }
         self.requests.append(seen)
+        if self.fail_with:
+            return web.json_response({"message": "failing"}, status=self.fail_with.pop(0))
         if request.path.endswith("/slow"):
             await asyncio.wait_for(self.release_slow.wait(), 5)
         elif request.path.endswith("/gzip"):
             return web.Response(body=gzip.compress(b'{"compressed": true}'),
                                 headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        elif request.path.endswith("/big-json"):
+            return web.json_response({"items": [{"id": i, "make": "Volkswagen"} for i in range(200)]})
+        elif request.path.endswith("/download"):
+            size = int(request.query["bytes"])
+            chunk = b"\0" * 65536
+            response = web.StreamResponse(headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+            await response.prepare(request)
+            for _ in range(size // len(chunk)):
+                await response.write(chunk)
+            await response.write(b"\0" * (size % len(chunk)))
+            return response
         elif request.path.endswith("/truncated"):
             # Promises more than it sends, then drops the connection: a service dying mid-response.
             response = web.StreamResponse(headers={"Content-Length": "100000"})

@@ -53,6 +53,17 @@ def tampered_payload(issuer) -> str:
     return f"{header}.{forged}.{signature}"
 
 
+def rs256_signed(issuer, extra_header: dict) -> str:
+    """Properly signed with the published key, with a header joserfc itself would not write."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    header = b64(json.dumps({"alg": "RS256", "kid": "test-current", **extra_header}).encode())
+    signing_input = f"{header}.{segments(issuer.token())[1]}".encode()
+    signature = issuer.keys["current"].private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input.decode()}.{b64(signature)}"
+
+
 INVALID_TOKENS = {
     "expired": lambda i: i.token(exp=NOW - 120, iat=NOW - 600),
     "missing exp": lambda i: i.token(exp=None),
@@ -73,6 +84,21 @@ INVALID_TOKENS = {
     "tampered payload": tampered_payload,
     "garbage": lambda i: "not-a-jwt",
     "five segments (JWE)": lambda i: "a.b.c.d.e",
+    "bad base64url": lambda i: "eyJhbGciOiJSUzI1NiJ9!.e30.c2ln",
+    "oversized": lambda i: i.token(padding="x" * 3500),
+    "iat far in the future": lambda i: i.token(iat=NOW + 3600, exp=NOW + 3900),
+    "lifetime above the cap": lambda i: i.token(iat=NOW - 10, exp=NOW + 2 * 86_400),
+    "unknown crit extension": lambda i: rs256_signed(i, {"crit": ["exp-ext"], "exp-ext": 1}),
+    "embedded jwk of the attacker": lambda i: i.token(
+        key="stranger", header={"jwk": i.keys["stranger"].as_dict(private=False)}),
+    "x5u pointing at the attacker": lambda i: i.token(key="stranger", header={"x5u": i.url + "/evil.pem"}),
+    "x5c chain of the attacker": lambda i: i.token(key="stranger", header={"x5c": ["MIIB"]}),
+    "kid path traversal": lambda i: i.token(key="stranger", header={"kid": "../../dev/null"}),
+    "kid SQL injection": lambda i: i.token(key="stranger", header={"kid": "x' OR '1'='1"}),
+    "kid shell metacharacters": lambda i: i.token(key="stranger", header={"kid": "$(touch /tmp/pwned);`id`"}),
+    "ID token (aud is the client id)": lambda i: i.token(aud="Xj3kClientId", nonce="n-0S6"),
+    "ID-token typ": lambda i: i.token(header={"typ": "id_token+jwt"}),
+    "typ of another kind": lambda i: rs256_signed(i, {"typ": "dpop+jwt"}),
 }
 
 
@@ -219,3 +245,96 @@ async def test_not_ready_without_signing_keys(edge, issuer):
     assert response.status == 503
     checks = (await response.json())["checks"]
     assert checks["redis"] == "ok" and checks["jwks"].startswith("unavailable")
+
+
+async def test_a_header_beyond_the_parser_limit_is_400_not_500(edge, issuer):
+    client, upstream = await edge()
+    response = await client.get("/api/vehicles", headers={"Authorization": f"Bearer {issuer.token(padding='x' * 9000)}"})
+    assert response.status == 400
+    assert upstream.requests == []
+
+
+async def test_expiry_boundary_exp_equal_to_now_is_refused(edge, issuer):
+    client, _ = await edge(jwt_leeway=0)
+    response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {issuer.token(exp=int(time.time()))}"})
+    assert_unauthorized(response, await response.json())
+
+
+async def test_a_key_of_another_type_under_the_jwks_is_refused(edge, issuer):
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import ECKey
+
+    ec_key = ECKey.generate_key("P-256", parameters={"kid": "test-ec"})
+    issuer.extra_jwks = [ec_key.as_dict(private=False, use="sig", alg="ES256")]
+    client, _ = await edge()
+    claims = {"iss": ISSUER, "aud": "https://api.motovault.test", "sub": "auth0|mallory",
+              "iat": int(time.time()), "exp": int(time.time()) + 300}
+    for alg in ("ES256", "RS256"):  # honest header, and one lying about the algorithm
+        token = jose_jwt.encode({"alg": "ES256", "kid": "test-ec"}, claims, ec_key, algorithms=["ES256"])
+        if alg == "RS256":
+            header, payload, signature = token.split(".")
+            token = ".".join([b64(json.dumps({"alg": "RS256", "kid": "test-ec"}).encode()), payload, signature])
+        response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert_unauthorized(response, await response.json())
+
+
+async def test_two_authorization_headers_and_query_tokens_are_refused(edge, issuer):
+    client, upstream = await edge()
+    token = issuer.token()
+    twice = await client.get("/api/vehicles", headers=[("Authorization", f"Bearer {token}"),
+                                                        ("Authorization", f"Bearer {token}")])
+    assert_unauthorized(twice, await twice.json())
+    for name in ("access_token", "token", "jwt"):
+        in_query = await client.get(f"/api/vehicles?{name}={token}")
+        assert_unauthorized(in_query, await in_query.json(), invalid=False)
+    assert upstream.requests == []
+
+
+async def test_many_tokens_while_the_jwks_fetch_fails_never_crash(edge, issuer):
+    client, _ = await edge(jwks_refetch_cooldown=0)
+    valid = {"Authorization": f"Bearer {issuer.token()}"}
+    assert (await client.get("/api/auth/me", headers=valid)).status == 200
+    issuer.failing = True
+    issuer.delay = 0.05
+    requests = []
+    for n in range(30):
+        token = issuer.token(key="stranger", header={"kid": f"made-up-{n}"}) if n % 2 else issuer.token(sub=f"auth0|u{n}")
+        requests.append(client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}))
+    statuses = [r.status for r in await asyncio.gather(*requests)]
+    assert statuses == [401 if n % 2 else 200 for n in range(30)]
+
+
+async def test_verified_tokens_are_cached_until_expiry(edge, issuer, monkeypatch):
+    from services.edge import auth
+
+    decoded = []
+    real_decode = auth.jwt.decode
+    monkeypatch.setattr(auth.jwt, "decode", lambda *a, **k: decoded.append(1) or real_decode(*a, **k))
+    client, _ = await edge()
+    token = {"Authorization": f"Bearer {issuer.token()}"}
+    for _ in range(5):
+        assert (await client.get("/api/auth/me", headers=token)).status == 200
+    assert len(decoded) == 1
+
+
+def test_the_verified_token_cache_expires_entries_and_is_bounded():
+    from services.edge.auth import VerifiedTokens
+
+    class Keys:
+        published = {"k1"}
+
+        def cached(self, kid):
+            return object() if kid in self.published else None
+
+    keys = Keys()
+    cache = VerifiedTokens(max_entries=2)
+    now = time.time()
+    cache.put("expired", {"sub": "a"}, now - 1, "k1")
+    cache.put("valid", {"sub": "b"}, now + 60, "k1")
+    assert cache.get("expired", keys) is None
+    assert cache.get("valid", keys) == {"sub": "b"}
+    cache.put("other", {"sub": "c"}, now + 60, "k1")
+    cache.put("third", {"sub": "d"}, now + 60, "k1")  # evicts the least recently used
+    assert cache.get("valid", keys) is None and cache.get("third", keys) == {"sub": "d"}
+    keys.published = set()  # the key was revoked: cached verifications die with it
+    assert cache.get("third", keys) is None

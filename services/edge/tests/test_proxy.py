@@ -190,3 +190,14 @@ async def test_platform_endpoints_are_public(edge):
     client, _ = await edge()
     for path in ("/health", "/metrics"):
         assert (await client.get(path)).status == 200, path
+
+
+async def test_signed_photo_urls_pass_without_a_token_and_without_identity(edge, issuer):
+    client, upstream = await edge()
+    forged = IdentitySigner(IDENTITY_SECRET).sign("auth0|mallory")
+    response = await client.get("/api/stations/photo-signed/Aap?exp=1&sig=abc",
+                                headers={"X-MotoVault-Identity": forged, "X-User-Id": "auth0|mallory"})
+    assert response.status == 200
+    seen = upstream.last["headers"]
+    assert "X-MotoVault-Identity" not in seen and "X-User-Id" not in seen  # the service checks the signature
+    assert (await client.get("/api/stations/photo/Aap")).status == 401  # the unsigned route still needs a token
