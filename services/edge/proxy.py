@@ -54,18 +54,6 @@ REQUEST_ONLY_AT_EDGE = HOP_BY_HOP | {
 NO_AUTO_HEADERS = ("Accept-Encoding", "User-Agent", "Content-Type")
 
 
-class Upstream:
-    """One service's instances, picked round-robin."""
-
-    def __init__(self, name: str, urls: Iterable[str]) -> None:
-        self.name = name
-        self.urls = tuple(urls)
-        self._next = itertools.cycle(self.urls)
-
-    def pick(self) -> str:
-        return next(self._next)
-
-
 class AssertionCache:
     """Signs a user's identity assertion once and reuses it for `reuse_seconds`.
 
@@ -100,10 +88,11 @@ def named_in_connection(headers: MultiMapping[str]) -> set[str]:
     return names
 
 
-def upstream_request_headers(request: web.Request, assertion: str) -> CIMultiDict[str]:
+def upstream_request_headers(request: web.Request, assertion: str | None) -> CIMultiDict[str]:
     drop = REQUEST_ONLY_AT_EDGE | named_in_connection(request.headers)
     headers = CIMultiDict((k, v) for k, v in request.headers.items() if k.lower() not in drop)
-    headers[ASSERTION_HEADER] = assertion
+    if assertion is not None:  # anonymous public routes carry no identity at all
+        headers[ASSERTION_HEADER] = assertion
     headers[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
     forwarded_for = request.headers.getall("X-Forwarded-For", [])
     if request.remote:
