@@ -18,6 +18,7 @@ from shared.testing.standin import Reply
 FIXTURES = Path(__file__).parent / "fixtures"
 VPIC_FIXTURES = FIXTURES / "vpic"
 DECODE_ROUTE = "/api/vehicles/DecodeVinValues/{vin}"
+NO_BROKER = "amqp://guest:guest@127.0.0.1:1/"
 VIN = "1HGCM82633A004352"  # a 2003 Honda Accord; check digit 3 is correct
 
 
@@ -32,6 +33,10 @@ async def start_vehicles(backed_settings, serve, vpic, infra):
     async def start(**overrides):
         # A Redis prefix per app: cached lists and decodes of one test never answer another's.
         overrides.setdefault("redis_prefix", f"{infra.redis_prefix}vehicles:{uuid.uuid4().hex[:8]}:")
+        if "events_exchange" not in overrides:
+            # Tests of HTTP behaviour leave events in the outbox (nothing listens on port 1);
+            # tests of events pass their own exchange and use the real broker.
+            overrides.setdefault("amqp_url", NO_BROKER)
         overrides = {"vpic_base_url": f"{vpic.url}/api", "vpic_timeout": 0.5, **overrides}
         values = await backed_settings("vehicles", **overrides)
         settings = VehiclesSettings(**values)

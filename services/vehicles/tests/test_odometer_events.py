@@ -41,8 +41,8 @@ async def outbox_updates(vehicles) -> list:
 
 
 async def test_readings_in_any_order_and_repeated_end_at_the_maximum(start_vehicles, identity):
-    # The relay is pointed at a closed port: the outbox keeps what the handlers emit, for inspection.
-    vehicles = await start_vehicles(amqp_url="amqp://guest:guest@127.0.0.1:1/")
+    # No broker in these tests (see conftest): the outbox keeps what the handlers emit, for inspection.
+    vehicles = await start_vehicles()
     alice = identity("auth0|odo")
     final_odometers = {}
     for order in itertools.permutations(range(3)):
@@ -61,7 +61,7 @@ async def test_readings_in_any_order_and_repeated_end_at_the_maximum(start_vehic
 
 
 async def test_a_raise_emits_vehicle_updated_and_nothing_else_does(start_vehicles, identity):
-    vehicles = await start_vehicles(amqp_url="amqp://guest:guest@127.0.0.1:1/")
+    vehicles = await start_vehicles()
     alice = identity("auth0|odo-events")
     vehicle = await create_vehicle(vehicles, alice, vin="1HGCM82633A004352", odometerReading=1000)
     await apply(vehicles, fuel_log_created(vehicle["id"], "auth0|odo-events", 1200.5))
@@ -75,7 +75,7 @@ async def test_a_raise_emits_vehicle_updated_and_nothing_else_does(start_vehicle
 
 
 async def test_events_touch_only_the_named_users_live_vehicle(start_vehicles, identity):
-    vehicles = await start_vehicles(amqp_url="amqp://guest:guest@127.0.0.1:1/")
+    vehicles = await start_vehicles()
     alice = identity("auth0|odo-owner")
     vehicle = await create_vehicle(vehicles, alice, licensePlate="O-1", odometerReading=10)
     await apply(vehicles, fuel_log_created(vehicle["id"], "auth0|someone-else", 99_999))
@@ -88,7 +88,7 @@ async def test_events_touch_only_the_named_users_live_vehicle(start_vehicles, id
 
 
 async def test_a_manual_edit_can_lower_it_and_later_events_raise_it_again(start_vehicles, identity):
-    vehicles = await start_vehicles(amqp_url="amqp://guest:guest@127.0.0.1:1/")
+    vehicles = await start_vehicles()
     alice = identity("auth0|odo-manual")
     vehicle = await create_vehicle(vehicles, alice, licensePlate="M-2", odometerReading=50_000)
     await vehicles.put(f"/api/vehicles/{vehicle['id']}", json={"odometerReading": 5_000}, headers=alice)
