@@ -9,6 +9,7 @@ from .api import add_api
 from .auth import add_auth
 from .dev_issuer import add_dev_issuer
 from .proxy import add_proxy
+from .ratelimit import add_rate_limits
 from .security import add_security
 from .settings import EdgeSettings
 
@@ -19,6 +20,7 @@ def create_app(settings: EdgeSettings) -> web.Application:
     add_redis(app, settings)
     add_security(app, settings)  # before auth: preflights carry no token, 401s need CORS headers
     add_auth(app, settings)
+    add_rate_limits(app, settings)  # after auth: limits are per user once the token is verified
     if settings.dev_issuer:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +182,7 @@ def edge_settings(**overrides: Any) -> EdgeSettings:
         port=free_port(),
         identity_secret=IDENTITY_SECRET,
         redis_url=REDIS_URL,
+        redis_prefix=f"mv:test:edge:{uuid.uuid4().hex[:12]}:",  # tests share the machine's Redis
         jwt_audience=AUDIENCE,
         upstream_timeout=5.0,
         upstream_connect_timeout=1.0,

@@ -1,0 +1,18 @@
+-- GCRA (a token bucket kept as one "theoretical arrival time"): one key, O(1), exact under
+-- concurrency because Redis runs the script atomically; time comes from the Redis server so
+-- every edge instance agrees. KEYS[1]: the bucket; ARGV[1]: quota; ARGV[2]: window in µs.
+-- Returns {allowed (0/1), remaining, µs until the bucket is full again, µs until the next slot}.
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = period / limit
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - period
+if allow_at > now then
+  return {0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
+end
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+return {1, math.floor((now - allow_at) / interval + 1e-6), math.ceil(new_tat - now), 0}
