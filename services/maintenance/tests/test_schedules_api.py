@@ -4,6 +4,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import redis.asyncio as redis
+
 from services.maintenance.domain.recurrence import add_months
 
 ALICE, BOB = "auth0|alice", "auth0|bob"
@@ -203,6 +205,12 @@ async def test_upcoming_is_cached_and_invalidated_by_changes(maintenance, identi
         return item["distanceUntilDue"]
 
     assert await distance_left() == 5000
+    key = f"{maintenance.settings.redis_prefix}maintenance:upcoming:{ALICE}:{car}:imperial:{today().isoformat()}"
+    client = redis.from_url(maintenance.settings.redis_url)
+    try:
+        assert 3500 < await client.ttl(key) <= 3600  # cached for an hour
+    finally:
+        await client.aclose()
     # A change behind the service's back is not seen: the view comes from the cache.
     await db(lambda conn: conn.execute("UPDATE vehicle_projection SET odometer = 41000 WHERE vehicle_id = $1", uuid.UUID(car)))
     assert await distance_left() == 5000
