@@ -229,3 +229,25 @@ async def test_decimal_odometers_are_kept(maintenance, identity, vehicle):
     schedule = await create(maintenance, "/api/maintenance/schedules",
                             oil_schedule(car, lastServiceOdometer=100.5, intervalDistance=999.9), identity=identity)
     assert schedule["nextDueOdometer"] == float(Decimal("100.5") + Decimal("999.9"))
+
+
+async def test_back_dated_work_is_history_not_a_completion(maintenance, identity, vehicle):
+    car = await vehicle(ALICE, odometer=42000)
+    schedule = await create(maintenance, "/api/maintenance/schedules", oil_schedule(car), identity=identity)
+    older = oil_record(car, date=(today() - timedelta(days=30)).isoformat(), odometerReading=39000)
+    await create(maintenance, "/api/maintenance/records", older, identity=identity)
+    after = await (await maintenance.get(f"/api/maintenance/schedules/{schedule['id']}", headers=identity(ALICE))).json()
+    assert (after["nextDueOdometer"], after["lastServiceDate"]) == (45000, today().isoformat())
+
+
+async def test_a_new_last_service_restarts_the_cycle(maintenance, identity, vehicle):
+    car = await vehicle(ALICE, odometer=42000)
+    schedule = await create(maintenance, "/api/maintenance/schedules", oil_schedule(car), identity=identity)
+    moved = await maintenance.put(
+        f"/api/maintenance/schedules/{schedule['id']}?units=metric",
+        json={"lastServiceDate": "2026-01-31", "lastServiceOdometer": 70000, "intervalMonths": 1},
+        headers=identity(ALICE),
+    )
+    body = await moved.json()
+    assert (body["nextDueDate"], body["baseOdometer"], body["units"]) == ("2026-02-28", 70000, "metric")
+    assert body["nextDueOdometer"] == 78046.7  # 70,000 km + 5,000 mi (8,046.72 km)
