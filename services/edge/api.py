@@ -10,6 +10,8 @@ from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.validation import ApiModel, parse_body
 
+from .auth import MAX_TOKEN_LENGTH, VERIFIER, bearer_token
+from .auth0 import AUTH0
 from .dev_issuer import DEV_ISSUER, TOKEN_LIFETIME_SECONDS
 from .health import HealthProbe
 from .proxy import POOLS, PROXY
@@ -23,15 +25,37 @@ class LoginInput(ApiModel):
     username: str = Field(pattern=r"^[A-Za-z0-9._@+-]{1,64}$")
 
 
+class PasswordLoginInput(ApiModel):
+    username: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class VerifyInput(ApiModel):
+    token: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH)
+
+
 @routes.post("/api/auth/login")
 async def login(request: web.Request) -> web.Response:
+    auth0 = request.app.get(AUTH0)
+    if auth0 is not None:
+        form = await parse_body(request, PasswordLoginInput)
+        return json_response(await auth0.password_login(form.username, form.password))
     issuer = request.app.get(DEV_ISSUER)
     if issuer is None:
-        # Auth0 login (password grant / code exchange) comes with the full edge.
-        raise ApiError("Login through the edge is not available; sign in with the identity provider", status=501)
+        raise ApiError("Login through the edge is not configured; sign in with the identity provider", status=501)
     credentials = await parse_body(request, LoginInput)
     token = issuer.mint(credentials.username)
     return json_response({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_SECONDS})
+
+
+@routes.post("/api/auth/verify")
+async def verify(request: web.Request) -> web.Response:
+    """The claims of a valid token, given as the bearer token or as {"token": ...}; 401 otherwise."""
+    token = None
+    if request.body_exists:
+        token = (await parse_body(request, VerifyInput)).token
+    claims = await request.app[VERIFIER].verify_claims(token or bearer_token(request))
+    return json_response({"valid": True, "claims": claims})
 
 
 @routes.get("/api/auth/me")

@@ -7,6 +7,7 @@ from shared.http.app import base_app
 
 from .api import add_api
 from .auth import add_auth
+from .auth0 import add_auth0
 from .dev_issuer import add_dev_issuer
 from .proxy import add_proxy
 from .ratelimit import add_rate_limits
@@ -21,7 +22,9 @@ def create_app(settings: EdgeSettings) -> web.Application:
     add_security(app, settings)  # before auth: preflights carry no token, 401s need CORS headers
     add_auth(app, settings)
     add_rate_limits(app, settings)  # after auth: limits are per user once the token is verified
-    if settings.dev_issuer:
+    if settings.auth0_client_id:
+        add_auth0(app, settings)
+    elif settings.dev_issuer:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)
     add_api(app, settings)
