@@ -5,6 +5,7 @@ from aiohttp import web
 from shared.cache import add_redis
 from shared.http.app import base_app
 
+from .ai import add_ai
 from .api import add_api
 from .auth import add_auth
 from .auth0 import add_auth0
@@ -28,4 +29,5 @@ def create_app(settings: EdgeSettings) -> web.Application:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)
     add_api(app, settings)
+    add_ai(app, settings)
     return app
