@@ -9,6 +9,7 @@ disconnected, `publish` fails fast and callers (the outbox relay) keep their row
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Awaitable, Callable
 
@@ -18,6 +19,7 @@ from yarl import URL
 
 log = logging.getLogger("motovault.broker")
 
+CLOSE_TIMEOUT = 5.0
 OnConnect = Callable[[AbstractConnection, AbstractExchange], Awaitable[None]]
 
 
@@ -58,11 +60,13 @@ class Broker:
 
     async def close(self) -> None:
         self._stopping = True
+        # Closing can wait forever on a half-dead connection; shutdown must not.
         if self._connection is not None:
-            await self._connection.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._connection.close(), CLOSE_TIMEOUT)
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await asyncio.wait({self._task}, timeout=CLOSE_TIMEOUT)
 
     async def ping(self) -> None:
         if not self.connected.is_set():

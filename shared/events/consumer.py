@@ -108,7 +108,7 @@ class Consumer:
         """Stop taking deliveries, then let the handlers in flight finish and acknowledge."""
         if self._queue is not None and self._tag is not None:
             try:
-                await self._queue.cancel(self._tag)
+                await asyncio.wait_for(self._queue.cancel(self._tag), 5)
             except Exception:  # the channel may already be gone; unacked messages return anyway
                 pass
         if self._in_flight:

@@ -77,7 +77,10 @@ async def serve() -> AsyncIterator[Callable[[web.Application], "TestClient"]]:
     clients: list[TestClient] = []
 
     async def start(app: web.Application, port: int | None = None) -> TestClient:
-        client = TestClient(TestServer(app, port=port or free_port()))
+        server = TestServer(app, port=port or free_port())
+        # A request left open by a test must not hold the teardown for aiohttp's default 60 s.
+        await server.start_server(shutdown_timeout=2)
+        client = TestClient(server)
         await client.start_server()
         clients.append(client)
         return client

@@ -55,7 +55,7 @@ class StandIn:
         app = web.Application()
         for pattern in self.routes:
             app.router.add_route("*", pattern, self._make_handler(pattern))
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         return self
