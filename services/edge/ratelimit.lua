@@ -11,7 +11,7 @@ local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
 local new_tat = tat + interval
 local allow_at = new_tat - period
-if allow_at > now then
+if allow_at - now > 0.5 then  -- half a µs of tolerance for float rounding
   return {0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
 end
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)

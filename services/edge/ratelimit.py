@@ -95,7 +95,7 @@ class LocalLimiter:
         tat = max(self._tat.get(key, now), now)
         new_tat = tat + interval
         allow_at = new_tat - policy.window
-        if allow_at > now:
+        if allow_at - now > 1e-6:  # a tolerance: (now + window) - window may round above now
             return Decision(policy, False, 0, tat - now, allow_at - now)
         self._tat[key] = new_tat
         # The epsilon absorbs float error: (window - interval) / interval must count limit - 1.
