@@ -23,7 +23,7 @@ async def insert_vehicle(conn: asyncpg.Connection, user_id: str, values: dict) -
 
 async def list_vehicles(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT * FROM vehicles WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id", user_id
+        "SELECT * FROM vehicles WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC", user_id
     )
 
 

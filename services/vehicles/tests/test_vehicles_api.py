@@ -180,3 +180,12 @@ async def test_each_write_emits_its_event_with_the_contract_payload(start_vehicl
     assert seen[0].data == expected
     assert seen[1].data == {**expected, "odometerReading": 150}
     assert seen[2].data == {"vehicleId": vehicle["id"]}
+
+
+async def test_list_is_newest_first_like_the_original_app(vehicles, identity):
+    bob = identity("auth0|order")
+    ids = []
+    for plate in ("FIRST-1", "SECOND-2", "THIRD-3"):
+        ids.append((await create_vehicle(vehicles, bob, licensePlate=plate))["id"])
+    listed = await (await vehicles.get("/api/vehicles", headers=bob)).json()
+    assert [v["id"] for v in listed] == list(reversed(ids))
