@@ -19,7 +19,7 @@ from joserfc import jws, jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 
 from shared.http.app import add_readiness_check
-from shared.http.errors import Unauthorized
+from shared.http.errors import Forbidden, Unauthorized
 from shared.http.middleware import USER_ID_KEY, Handler
 
 from .jwks import ALGORITHM, JwksCache
@@ -156,6 +156,28 @@ class TokenVerifier:
 
 def _is_time(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def granted_permissions(claims: dict[str, Any]) -> set[str]:
+    """Auth0 RBAC puts permissions in a `permissions` array; scopes come as one space-separated string."""
+    granted: set[str] = set()
+    permissions = claims.get("permissions")
+    if isinstance(permissions, list):
+        granted.update(p for p in permissions if isinstance(p, str))
+    scope = claims.get("scope")
+    if isinstance(scope, str):
+        granted.update(scope.split())
+    return granted
+
+
+def check_permissions(claims: dict[str, Any], required: frozenset[str]) -> None:
+    """403 insufficient_scope (RFC 6750 §3.1) when the token lacks a required permission."""
+    missing = required - granted_permissions(claims)
+    if missing:
+        scope = " ".join(sorted(required))
+        raise Forbidden("The token lacks the permissions this route requires",
+                        details=[{"missing": sorted(missing)}],
+                        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
 
 
 def bearer_token(request: web.Request) -> str:

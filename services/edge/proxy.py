@@ -26,7 +26,7 @@ from shared.http.errors import BadGateway, GatewayTimeout, PayloadTooLarge, Unau
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, USER_ID_KEY, Handler
 from shared.identity import ASSERTION_HEADER, CLIENT_IDENTITY_HEADERS, IdentitySigner
 
-from .auth import requires_token
+from .auth import CLAIMS_KEY, check_permissions, requires_token
 from .routing import Instance, Route, load_route_table
 from .settings import EdgeSettings
 from .shifting import WeightStore, bucket, choose
@@ -144,6 +144,11 @@ class Proxy:
         if not user_id and requires_token(request):
             # The auth middleware sets it for every private /api path; never forward those anonymously.
             raise Unauthorized("Missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        required = route.required_permissions(request.method)
+        if required and user_id:
+            # Anonymous requests reach here only on public paths (signed photo URLs), which prove
+            # access otherwise; every token-bearing request must carry the route's permissions.
+            check_permissions(request[CLAIMS_KEY], required)
         sticky_key = user_id or f"ip:{request.remote}"
         version = choose(await self._weights.weights(route), bucket(route.name, sticky_key))
         pool = route.versions[version]

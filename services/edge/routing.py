@@ -7,7 +7,9 @@ The table is a JSON file (EDGE_ROUTE_TABLE_FILE, default services/edge/routes.js
                  "versions": {"current": "vehicles", "canary": "vehicles_v2"},
                  "weights": {"current": 90, "canary": 10}}]}
 
-A route with one version needs no weights. EDGE_UPSTREAM_<SERVICE> and EDGE_POOLS override the
+A route with one version needs no weights. A route may require permissions per method,
+`"permissions": {"POST": ["write:vehicles"], "*": ["read:vehicles"]}` ("*": every method): a
+token lacking one (Auth0 `permissions` array or `scope` string) answers 403 insufficient_scope. EDGE_UPSTREAM_<SERVICE> and EDGE_POOLS override the
 file's pool instances, so containers configure addresses without a second file.
 
 Passive health: an instance failing `eject_after` times in a row (connect error, timeout, 502/
@@ -85,6 +87,13 @@ class Route:
     versions: dict[str, Pool]
     # Percentages per version from the file; run-time changes come from shifting.WeightStore.
     weights: dict[str, float] = field(default_factory=dict)
+    # Method (upper case, or "*" for all) -> permissions a token must carry (A.3 #19).
+    permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def required_permissions(self, method: str) -> frozenset[str]:
+        if not self.permissions:
+            return frozenset()
+        return self.permissions.get(method, frozenset()) | self.permissions.get("*", frozenset())
 
 
 def load_route_table(settings: EdgeSettings) -> tuple[list[Route], dict[str, Pool]]:
@@ -105,6 +114,7 @@ def load_route_table(settings: EdgeSettings) -> tuple[list[Route], dict[str, Poo
         weights = {name: float(value) for name, value in entry.get("weights", {}).items()}
         if not weights:
             weights = {next(iter(versions)): 100.0}
+        permissions = {method.upper(): frozenset(names) for method, names in entry.get("permissions", {}).items()}
         routes.append(Route(entry.get("name") or entry["prefix"], entry["prefix"].rstrip("/"),
-                            {version: pools[pool] for version, pool in versions.items()}, weights))
+                            {version: pools[pool] for version, pool in versions.items()}, weights, permissions))
     return routes, pools
