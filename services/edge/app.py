@@ -10,6 +10,7 @@ from .api import add_api
 from .auth import add_auth
 from .auth0 import add_auth0
 from .dev_issuer import add_dev_issuer
+from .pkce import add_pkce
 from .proxy import add_proxy
 from .ratelimit import add_rate_limits
 from .security import add_security
@@ -25,6 +26,7 @@ def create_app(settings: EdgeSettings) -> web.Application:
     add_rate_limits(app, settings)  # after auth: limits are per user once the token is verified
     if settings.auth0_client_id:
         add_auth0(app, settings)
+        add_pkce(app, settings)
     elif settings.dev_issuer:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)

@@ -1,4 +1,5 @@
-"""Login through Auth0 with the password-realm grant (a first-party form posting to the edge).
+"""Login through Auth0: the password-realm grant (a first-party form posting to the edge), and the
+token exchange of the authorization-code flow (pkce.py starts it and keeps its state).
 
 POST <base>/oauth/token with grant_type http://auth0.com/oauth/grant-type/password-realm, our
 client credentials, the realm (database connection) and our API as `audience` (without it Auth0
@@ -31,7 +32,8 @@ class Auth0Login:
     def __init__(self, app: web.Application, settings: EdgeSettings) -> None:
         assert settings.auth0_client_id is not None
         self._app = app
-        self._token_url = (settings.auth0_base_url or f"https://{settings.auth0_domain}").rstrip("/") + "/oauth/token"
+        self.base_url = (settings.auth0_base_url or f"https://{settings.auth0_domain}").rstrip("/")
+        self._token_url = self.base_url + "/oauth/token"
         self._client = {
             "client_id": settings.auth0_client_id,
             "audience": settings.jwt_audience,
@@ -44,6 +46,15 @@ class Auth0Login:
     async def password_login(self, username: str, password: str) -> dict[str, Any]:
         form = {**self._client, "grant_type": PASSWORD_REALM, "realm": self._realm,
                 "username": username, "password": password}
+        return await self._token(form)
+
+    async def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> dict[str, Any]:
+        """Authorization code + PKCE verifier -> tokens; redirect_uri must equal the authorize one."""
+        form = {key: value for key, value in self._client.items() if key in ("client_id", "client_secret")}
+        form.update(grant_type="authorization_code", code=code, code_verifier=verifier, redirect_uri=redirect_uri)
+        return await self._token(form)
+
+    async def _token(self, form: dict[str, str]) -> dict[str, Any]:
         try:
             async with self._app[AUTH0_HTTP].post(self._token_url, json=form) as response:
                 body = await response.json(content_type=None)
@@ -55,8 +66,13 @@ class Auth0Login:
             log.warning("Auth0 token request failed: %s: %s", type(exc).__name__, exc)
             raise BadGateway("The identity provider is unavailable") from None
         if status == 200 and isinstance(body, dict) and "access_token" in body:
-            return {"accessToken": body["access_token"], "tokenType": body.get("token_type", "Bearer"),
-                    "expiresIn": body.get("expires_in")}
+            tokens = {"accessToken": body["access_token"], "tokenType": body.get("token_type", "Bearer"),
+                      "expiresIn": body.get("expires_in")}
+            # The code flow also returns these when the scope asked for them (openid, offline_access).
+            for name, key in (("idToken", "id_token"), ("refreshToken", "refresh_token")):
+                if key in body:
+                    tokens[name] = body[key]
+            return tokens
         if status in (401, 403):
             description = body.get("error_description") if isinstance(body, dict) else None
             raise Unauthorized(description or "Wrong username or password")

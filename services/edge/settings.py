@@ -96,7 +96,11 @@ class EdgeSettings(ServiceSettings):
     auth0_client_id: str | None = None
     auth0_client_secret: SecretStr | None = None
     auth0_realm: str = "Username-Password-Authentication"
+    # Authorization code + PKCE: the default redirect_uri, and every redirect_uri a client may
+    # ask for (comma-separated, exact match); the state lives in Redis for auth0_state_ttl seconds.
     auth0_redirect_uri: str | None = None
+    auth0_allowed_redirects: str = ""
+    auth0_state_ttl: int = Field(default=600, ge=10, le=3600)
     auth0_scope: str = "openid profile email"
     auth0_timeout: float = Field(default=10.0, gt=0)
 
@@ -183,6 +187,12 @@ class EdgeSettings(ServiceSettings):
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/dev/"
+
+    def auth0_allowed_redirect_list(self) -> list[str]:
+        allowed = [uri.strip() for uri in self.auth0_allowed_redirects.split(",") if uri.strip()]
+        if self.auth0_redirect_uri:
+            allowed.append(self.auth0_redirect_uri)
+        return allowed
 
     def upstream_urls(self) -> dict[str, list[str]]:
         """Pool overrides from the environment (they win over the route table file)."""
