@@ -1,0 +1,442 @@
+"""The whole suite as real processes, started the way `scripts/dev` starts it (honcho with
+deploy/Procfile), driven through the edge only: the user's workflow from login to the cascade that
+follows deleting a vehicle, another user's view of it, and the edge refusing requests without a
+token. Third-party APIs (vPIC, Google Places) are local stand-ins answering recorded bodies.
+
+The environment file is deploy/local.env with this session's isolation applied (free ports, fresh
+databases, the session's Redis prefix and exchange, moto's S3 server on a free port), so the test
+checks the real local configuration rather than a parallel one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import aiohttp
+import boto3
+import pytest
+
+from shared.testing.infra import AMQP_URL, REDIS_URL, database_url, free_port
+from shared.testing.standin import Reply
+from shared.testing.waiting import eventually
+
+# Several seconds of process start-up and shutdown; still part of the default run (and CI).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+PROCFILE = ROOT / "deploy" / "Procfile"
+LOCAL_ENV = ROOT / "deploy" / "local.env"
+ROUTE_TABLE = ROOT / "services" / "edge" / "routes.json"
+VENV_BIN = Path(sys.executable).parent
+
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
+S3_KEYS = ("e2e", "e2e-secret")
+PLACES_KEY = "e2e-places-key"
+
+VIN = "3VV3B7AXXNM077525"  # the recorded vPIC answer: a 2022 Volkswagen Tiguan SE
+DECODE_ROUTE = "/api/vehicles/DecodeVinValues/{vin}"
+SEARCH_ROUTE = "/v1/places:searchNearby"
+# Near the two places of the recorded searchNearby answer (London); Treats is the nearer one.
+NEAR_TREATS = {"latitude": 51.5076, "longitude": -0.1232}
+TREATS = "ChIJZf2Jlc4EdkgRPLwdn9LZgwY"
+BIG_CHILL = "ChIJIV_fiKsFdkgR7r3H5JTovw4"
+PNG = b"\x89PNG\r\n\x1a\n" + b"e2e image bytes" * 20
+
+STARTUP_TIMEOUT = 60.0
+CASCADE_TIMEOUT = 20.0
+
+
+def read_env_lines(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value
+    return values
+
+
+def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple[dict[str, str], dict[str, int]]:
+    """deploy/local.env with this session's isolation: every value a local run uses, re-pointed."""
+    env = read_env_lines(LOCAL_ENV)
+    ports = {name: free_port() for name in ("edge", "s3", *SERVICES)}
+    s3_url = f"http://127.0.0.1:{ports['s3']}"
+    exchange = infra.new_exchange()
+    env["MOTOVAULT_S3_PORT"] = str(ports["s3"])
+    env.update(
+        EDGE_PORT=str(ports["edge"]),
+        EDGE_IDENTITY_SECRET=IDENTITY_SECRET,
+        EDGE_REDIS_URL=REDIS_URL,
+        EDGE_REDIS_PREFIX=f"{infra.redis_prefix}e2e:edge:",
+        EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
+        EDGE_SHUTDOWN_TIMEOUT="2",
+    )
+    for service in SERVICES:
+        prefix = service.upper() + "_"
+        env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
+        db_name = f"mvt_{infra.run_id}_e2e_{service}"
+        infra.databases.append(db_name)  # created by the service itself (CREATE_DATABASE=true)
+        values = {
+            "PORT": str(ports[service]),
+            "IDENTITY_SECRET": IDENTITY_SECRET,
+            "DATABASE_URL": database_url(db_name),
+            "CREATE_DATABASE": "true",
+            "REDIS_URL": REDIS_URL,
+            "REDIS_PREFIX": f"{infra.redis_prefix}e2e:{service}:",
+            "AMQP_URL": AMQP_URL,
+            "EVENTS_EXCHANGE": exchange,
+            "RETRY_DELAYS_MS": "[100,200]",
+            "OUTBOX_POLL_INTERVAL": "0.5",
+            "OUTBOX_MAX_BACKOFF": "1",
+            "SHUTDOWN_TIMEOUT": "2",
+        }
+        if f"{prefix}S3_BUCKET" in env:
+            values.update(S3_ENDPOINT_URL=s3_url, S3_ACCESS_KEY=S3_KEYS[0], S3_SECRET_KEY=S3_KEYS[1],
+                          S3_BUCKET=f"mvt-{infra.run_id}-e2e-{service.replace('_', '-')}")
+        env.update({prefix + key: value for key, value in values.items()})
+    env.update(
+        VEHICLES_VPIC_BASE_URL=f"{vpic_url}/api",
+        STATIONS_PLACES_BASE_URL=places_url,
+        STATIONS_PLACES_API_KEY=PLACES_KEY,
+    )
+    leftovers = [key for key, value in env.items() if "127.0.0.1:90" in value or ":808" in value]
+    assert not leftovers, f"values of deploy/local.env not re-pointed: {leftovers}"
+    return env, ports
+
+
+class Suite:
+    """The honcho process running deploy/Procfile, and how to reach what it started."""
+
+    def __init__(self, process: asyncio.subprocess.Process, env: dict[str, str], ports: dict[str, int]) -> None:
+        self.process = process
+        self.env = env
+        self.ports = ports
+        self.edge = f"http://127.0.0.1:{ports['edge']}"
+        self.s3 = f"http://127.0.0.1:{ports['s3']}"
+        self.output = bytearray()
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        while chunk := await self.process.stdout.read(65536):
+            self.output += chunk
+
+    def log(self) -> str:
+        return self.output.decode(errors="replace")[-20_000:]
+
+    async def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signum)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout)
+        finally:
+            if self.process.returncode is None:
+                self.process.kill()
+                await self.process.wait()
+            await asyncio.wait_for(self._reader, 10)
+        return self.process.returncode
+
+    async def wait_ready(self, http: aiohttp.ClientSession) -> None:
+        """Every service's /ready (its queue is consumed) and the edge's /api/health."""
+        urls = [f"http://127.0.0.1:{self.ports[name]}/ready" for name in SERVICES] + [self.edge + "/api/health"]
+
+        async def all_ready() -> bool:
+            if self.process.returncode is not None:
+                raise AssertionError(f"honcho exited early ({self.process.returncode}):\n{self.log()}")
+            for url in urls:
+                try:
+                    async with http.get(url) as response:
+                        if response.status != 200:
+                            return False
+                except aiohttp.ClientError:
+                    return False
+            return True
+
+        try:
+            await eventually(all_ready, STARTUP_TIMEOUT, interval=0.25)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- suite output ---\n{self.log()}") from None
+
+
+@pytest.fixture(scope="module")
+async def stand_ins():
+    from shared.testing.standin import StandIn
+
+    vpic = await StandIn({DECODE_ROUTE: Reply.fixture(FIXTURES / "decode_vin_values_3VV3B7AXXNM077525.json")}).start()
+    places = await StandIn({SEARCH_ROUTE: Reply.fixture(FIXTURES / "search_nearby_new_assembled.json")}).start()
+    yield vpic, places
+    await vpic.stop()
+    await places.stop()
+
+
+@pytest.fixture(scope="module")
+async def suite(infra, stand_ins, tmp_path_factory):
+    vpic, places = stand_ins
+    tmp_path = tmp_path_factory.mktemp("e2e")
+    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url)
+    env_file = tmp_path / "suite.env"
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    # As scripts/dev: the venv's executables first on PATH (python, moto_server, honcho).
+    process_env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE"}]:
+        del process_env[key]
+    process = await asyncio.create_subprocess_exec(
+        str(VENV_BIN / "honcho"), "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
+        cwd=ROOT, env=process_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    running = Suite(process, env, ports)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await running.wait_ready(http)
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture(scope="module")
+async def http():
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+class User:
+    """A user of the edge: a dev-issuer token and JSON calls with it."""
+
+    def __init__(self, http: aiohttp.ClientSession, edge: str, token: str) -> None:
+        self.http, self.edge, self.headers = http, edge, {"Authorization": f"Bearer {token}"}
+
+    async def call(self, method: str, path: str, expect: int | None = None, **kwargs):
+        async with self.http.request(method, self.edge + path, headers=self.headers, **kwargs) as response:
+            body = await response.read()
+            if expect is not None:
+                assert response.status == expect, f"{method} {path}: {response.status} {body[:500]!r}"
+            return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
+
+    async def json(self, method: str, path: str, expect: int = 200, **kwargs):
+        return (await self.call(method, path, expect, **kwargs))[1]
+
+
+async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
+    async with http.post(edge + "/api/auth/login", json={"username": username}) as response:
+        assert response.status == 200, await response.text()
+        token = (await response.json())["accessToken"]
+    user = User(http, edge, token)
+    assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
+    return user
+
+
+async def retry_until_created(user: User, path: str, body: dict) -> dict:
+    """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
+    created: dict = {}
+
+    async def accepted() -> bool:
+        status, answer = await user.call("POST", path, json=body)
+        assert status in (201, 404), f"POST {path}: {status} {answer!r}"
+        created.update(answer if status == 201 else {})
+        return status == 201
+
+    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
+    return created
+
+
+def stored_keys(suite: Suite, prefix: str) -> list[str]:
+    s3 = boto3.client("s3", endpoint_url=suite.s3, region_name="us-east-1",
+                      aws_access_key_id=S3_KEYS[0], aws_secret_access_key=S3_KEYS[1])
+    listed = s3.list_objects_v2(Bucket=suite.env["VEHICLES_S3_BUCKET"], Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+FILL_UPS = [
+    # (date, odometer, US gallons, full, missed the previous fill): $3.50 a gallon throughout.
+    ("2026-04-01", 1000, "10", True, False),   # first full fill: the anchor
+    ("2026-04-10", 1150, "4", False, False),   # partial: carried into the next interval
+    ("2026-04-20", 1300, "6", True, False),    # closes 300 mi on 10 gal: 30 MPG
+    ("2026-05-01", 1700, "8", True, True),     # after a missed fill: a new anchor, no figure
+    ("2026-05-10", 1900, "5", True, False),    # closes 200 mi on 5 gal: 40 MPG
+]
+
+
+async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
+    vpic, places = stand_ins
+    alice = await log_in(http, suite.edge, "alice")
+    bob = await log_in(http, suite.edge, "bob")
+
+    # --- vehicle with VIN decode (vPIC stand-in) -----------------------------------------------
+    decoded = await alice.json("POST", "/api/vehicles/decode-vin", json={"vin": VIN.lower()})
+    assert decoded["source"] == "vpic" and vpic.calls[DECODE_ROUTE] == 1
+    assert (decoded["year"], decoded["make"], decoded["model"]) == (2022, "VOLKSWAGEN", "Tiguan")
+    vehicle = await alice.json("POST", "/api/vehicles", expect=201, json={
+        "vin": decoded["vin"], "year": decoded["year"], "make": decoded["make"], "model": decoded["model"],
+        "nickname": "e2e Tiguan", "odometerReading": 900,
+    })
+    vehicle_id = vehicle["id"]
+    assert [v["id"] for v in await alice.json("GET", "/api/vehicles")] == [vehicle_id]
+
+    # --- fuel logs: full, partial, missed; economy statistics ------------------------------------
+    logs = []
+    for day, odometer, gallons, full, missed in FILL_UPS:
+        logs.append(await retry_until_created(alice, "/api/fuel-logs", {
+            "vehicleId": vehicle_id, "dateTime": f"{day}T08:00:00+00:00", "odometerReading": odometer,
+            "fuelUnits": gallons, "costPerUnit": "3.5", "isFullFill": full, "missedPrevious": missed,
+            "locationData": {"placeId": TREATS},
+        }))
+    listed = await alice.json("GET", f"/api/fuel-logs/vehicle/{vehicle_id}")
+    assert sorted(log["id"] for log in listed) == sorted(log["id"] for log in logs)
+    stats = await alice.json("GET", f"/api/fuel-logs/vehicle/{vehicle_id}/stats")
+    assert stats["logCount"] == 5 and stats["totalFuelUnits"] == 33 and stats["totalCost"] == 115.5
+    assert stats["totalDistance"] == 900
+    assert (stats["bestEfficiency"], stats["worstEfficiency"]) == (40, 30)
+    assert stats["averageEfficiency"] == 33.33  # (300 + 200) mi / (10 + 5) gal: the missed gap is left out
+
+    # The fill-ups raise the vehicle's odometer (fuel_log.created -> vehicles).
+    async def odometer_raised() -> bool:
+        return (await alice.json("GET", f"/api/vehicles/{vehicle_id}"))["odometerReading"] == 1900
+
+    await eventually(odometer_raised, CASCADE_TIMEOUT)
+
+    # --- stations: search (Places stand-in), prices seen in fill-ups, save one -------------------
+    async def price_seen_at_treats() -> bool:
+        found = await alice.json("POST", "/api/stations/search", json={**NEAR_TREATS, "radius": 2000})
+        assert [s["placeId"] for s in found["stations"]] == [TREATS, BIG_CHILL]
+        treats = found["stations"][0]
+        return any(float(price["costPerUnit"]) == 3.5 for price in treats["prices"])
+
+    await eventually(price_seen_at_treats, CASCADE_TIMEOUT, interval=0.2)
+    assert places.calls[SEARCH_ROUTE] == 1  # later searches came from the cache
+    assert places.requests[0].headers["X-Goog-Api-Key"] == PLACES_KEY
+    saved = await alice.json("POST", "/api/stations/save", expect=201, json={"placeId": TREATS, "nickname": "Lunch"})
+    assert saved["placeId"] == TREATS
+    assert [s["placeId"] for s in await alice.json("GET", "/api/stations/saved")] == [TREATS]
+
+    # --- maintenance: a schedule, a record that completes it, the upcoming view -----------------
+    today = date.today()
+    schedule = await retry_until_created(alice, "/api/maintenance/schedules", {
+        "vehicleId": vehicle_id, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
+        "intervalMonths": 6, "intervalDistance": 5000,
+        "lastServiceDate": (today - timedelta(days=30)).isoformat(), "lastServiceOdometer": 1000,
+    })
+    assert schedule["nextDueOdometer"] == 6000
+    record = await alice.json("POST", "/api/maintenance/records", expect=201, json={
+        "vehicleId": vehicle_id, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
+        "date": today.isoformat(), "odometerReading": 1950, "cost": "49.99", "shopName": "e2e garage",
+    })
+    [upcoming] = await alice.json("GET", f"/api/maintenance/upcoming/{vehicle_id}")
+    # The record completed the schedule: the next service is 5,000 mi after the record's 1,950.
+    assert (upcoming["id"], upcoming["nextDueOdometer"]) == (schedule["id"], 6950)
+    assert (upcoming["distanceUntilDue"], upcoming["urgency"]) == (5000, "not_urgent")
+
+    # --- vehicle image: presigned upload to S3, download through the edge's redirect ------------
+    upload = await alice.json("POST", f"/api/vehicles/{vehicle_id}/image", expect=201, json={"contentType": "image/png"})
+    form = aiohttp.FormData()
+    for name, value in upload["fields"].items():
+        form.add_field(name, value)
+    form.add_field("file", PNG, filename="car.png", content_type="image/png")
+    async with http.post(upload["url"], data=form) as response:
+        assert response.status in (200, 201, 204), await response.text()
+    async with http.get(suite.edge + f"/api/vehicles/{vehicle_id}/image", headers=alice.headers,
+                        allow_redirects=False) as redirect:
+        assert redirect.status == 302, await redirect.text()
+        location = redirect.headers["Location"]
+    assert location.startswith(suite.s3)
+    async with http.get(location) as image:
+        assert image.status == 200 and await image.read() == PNG
+    image_key = upload["fields"]["key"]
+    assert await asyncio.to_thread(stored_keys, suite, f"vehicles/{vehicle_id}/") == [image_key]
+
+    # --- another user sees none of it ------------------------------------------------------------
+    assert await bob.json("GET", "/api/vehicles") == []
+    assert await bob.json("GET", "/api/fuel-logs") == []
+    assert await bob.json("GET", "/api/stations/saved") == []
+    assert await bob.json("GET", "/api/maintenance/records") == []
+    for method, path in [
+        ("GET", f"/api/vehicles/{vehicle_id}"),
+        ("GET", f"/api/vehicles/{vehicle_id}/image"),
+        ("GET", f"/api/fuel-logs/{logs[0]['id']}"),
+        ("GET", f"/api/fuel-logs/vehicle/{vehicle_id}"),
+        ("GET", f"/api/fuel-logs/vehicle/{vehicle_id}/stats"),
+        ("GET", f"/api/maintenance/records/{record['id']}"),
+        ("GET", f"/api/maintenance/schedules/{schedule['id']}"),
+        ("GET", f"/api/maintenance/upcoming/{vehicle_id}"),
+        ("DELETE", f"/api/stations/saved/{TREATS}"),
+        ("DELETE", f"/api/fuel-logs/{logs[0]['id']}"),
+        ("DELETE", f"/api/vehicles/{vehicle_id}"),
+    ]:
+        status, body = await bob.call(method, path, allow_redirects=False)
+        assert status == 404, f"bob {method} {path}: {status} {body!r}"
+    # Bob's attempts changed nothing of Alice's.
+    assert [s["placeId"] for s in await alice.json("GET", "/api/stations/saved")] == [TREATS]
+    assert len(await alice.json("GET", f"/api/fuel-logs/vehicle/{vehicle_id}")) == len(FILL_UPS)
+
+    # --- deleting the vehicle removes its fuel logs, maintenance items and stored files ----------
+    await alice.call("DELETE", f"/api/vehicles/{vehicle_id}", expect=204)
+    await alice.call("GET", f"/api/vehicles/{vehicle_id}", expect=404)
+    assert await alice.json("GET", "/api/vehicles") == []
+
+    async def fuel_logs_gone() -> bool:
+        status, _ = await alice.call("GET", f"/api/fuel-logs/vehicle/{vehicle_id}")
+        return status == 404 and await alice.json("GET", "/api/fuel-logs") == []
+
+    async def maintenance_gone() -> bool:
+        return (
+            await alice.json("GET", "/api/maintenance/records") == []
+            and (await alice.call("GET", f"/api/maintenance/schedules/{schedule['id']}"))[0] == 404
+            and (await alice.call("GET", f"/api/maintenance/upcoming/{vehicle_id}"))[0] == 404
+        )
+
+    async def files_gone() -> bool:
+        return await asyncio.to_thread(stored_keys, suite, f"vehicles/{vehicle_id}/") == []
+
+    await eventually(fuel_logs_gone, CASCADE_TIMEOUT)
+    await eventually(maintenance_gone, CASCADE_TIMEOUT)
+    await eventually(files_gone, CASCADE_TIMEOUT)
+    assert (await alice.call("GET", f"/api/fuel-logs/{logs[0]['id']}"))[0] == 404
+    assert (await alice.call("GET", f"/api/maintenance/records/{record['id']}"))[0] == 404
+    # A vehicle of another user was never in the way: Bob can still work with his own.
+    bobs = await bob.json("POST", "/api/vehicles", expect=201, json={"vin": "1HGCM82633A004352", "year": 2003})
+    assert [v["id"] for v in await bob.json("GET", "/api/vehicles")] == [bobs["id"]]
+
+
+def every_route_prefix() -> list[str]:
+    table = json.loads(ROUTE_TABLE.read_text())
+    return [route["prefix"] for route in table["routes"]]
+
+
+async def test_no_token_is_refused_on_every_route_prefix(suite, http):
+    prefixes = every_route_prefix()
+    assert {"/api/vehicles", "/api/fuel-logs", "/api/stations", "/api/maintenance"} <= set(prefixes)
+    requests = [("GET", "/api/auth/me"), ("POST", "/api/ai/generate")]
+    for prefix in prefixes:
+        requests += [("GET", prefix), ("GET", prefix + "/some-id"), ("POST", prefix), ("DELETE", prefix + "/some-id")]
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"X-User-Id": "dev|alice"}):
+        for method, path in requests:
+            async with http.request(method, suite.edge + path, headers=headers, json={}) as response:
+                assert response.status == 401, f"{method} {path} with {headers}: {response.status}"
+                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+                assert (await response.json())["statusCode"] == 401
+
+
+async def test_the_services_refuse_calls_that_bypass_the_edge(suite, http):
+    paths = {"vehicles": "/api/vehicles", "fuel_logs": "/api/fuel-logs",
+             "stations": "/api/stations/saved", "maintenance": "/api/maintenance/records"}
+    for service, path in paths.items():
+        url = f"http://127.0.0.1:{suite.ports[service]}{path}"
+        async with http.get(url, headers={"X-User-Id": "dev|alice"}) as response:
+            assert response.status == 401, f"{service}: {response.status}"
+
+
+async def test_the_suite_stops_on_sigterm(suite):
+    # Last in this module: stop honcho as a terminal's Ctrl-C / an init system would.
+    returncode = await suite.stop(signal.SIGTERM, timeout=30)
+    output = suite.log()
+    assert returncode == 143, output  # honcho's exit status after SIGTERM
+    assert "SIGKILL" not in output, output  # every process stopped within honcho's grace period
+    for name in ("s3", "edge", *SERVICES):
+        assert f"{name}.1 stopped (rc=0)" in output, output
+    assert '"level":"ERROR"' not in output, output
