@@ -8,6 +8,7 @@ apply each migration exactly once: the second instance waits, then finds nothing
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import AsyncIterator
@@ -95,7 +96,12 @@ def add_database(app: web.Application, settings: BackedServiceSettings, migratio
         )
         app[POOL] = pool
         yield
-        await pool.close()
+        try:
+            # close() waits for every borrowed connection; one never returned must not hang shutdown.
+            await asyncio.wait_for(pool.close(), settings.shutdown_timeout)
+        except TimeoutError:
+            log.warning("Database pool did not close in %ss; terminating it", settings.shutdown_timeout)
+            pool.terminate()
 
     app.cleanup_ctx.append(database_context)
     add_readiness_check(app, "database", lambda: app[POOL].fetchval("SELECT 1"))

@@ -18,12 +18,14 @@ from ..identity import IdentityVerifier
 from ..settings import ServiceSettings
 from .json import json_response
 from .middleware import (
+    PUBLIC_PATHS,
     HttpMetrics,
     error_middleware,
     identity_middleware,
     request_context_middleware,
     stamp_streamed_response,
 )
+from .openapi import add_openapi
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 
@@ -57,6 +59,7 @@ def base_app(
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     app.router.add_get("/metrics", metrics)
+    add_openapi(app, service, skip_paths=PUBLIC_PATHS)
     return app
 
 

@@ -23,7 +23,8 @@ access_log = logging.getLogger("motovault.access")
 REQUEST_ID_HEADER = "X-Request-Id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Reachable without the edge's assertion: probes and scrapes come from the platform, not users.
-PUBLIC_PATHS = frozenset({"/health", "/ready", "/metrics"})
+# The OpenAPI document describes routes, not data: the edge fetches it to merge at /api/docs.
+PUBLIC_PATHS = frozenset({"/health", "/ready", "/metrics", "/openapi.json"})
 
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 RESPONSE_STARTED_KEY = web.RequestKey("response_started", bool)

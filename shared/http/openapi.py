@@ -1,0 +1,200 @@
+"""Each service's OpenAPI 3.1 document, built from its router, served at GET /openapi.json.
+
+Every route of the router appears with its method, path and path parameters, so a service gets a
+usable document without writing one. Handlers may add what the router cannot know:
+
+    @routes.post("/api/vehicles")
+    @documented(summary="Create a vehicle", body=VehicleInput, responses={201: None, 409: "Duplicate VIN"})
+    async def create_vehicle(request): ...
+
+Models become JSON Schemas (pydantic, by alias: the camelCase the wire speaks) under
+components/schemas. The document is built once, at the first request, when the router is final.
+The edge merges the services' documents at /api/docs.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any, Callable, Mapping
+
+from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .json import json_response
+
+OPENAPI_PATH = "/openapi.json"
+OPENAPI_VERSION = "3.1.0"
+SCHEMA_REF = "#/components/schemas/{model}"
+METADATA_ATTRIBUTE = "__openapi__"
+# Added to every HEAD-less GET by aiohttp, or matching any method (a proxy): not API operations.
+SKIPPED_METHODS = frozenset({"HEAD", "*"})
+_PATH_PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+
+ResponseSpec = type[BaseModel] | list | str | None
+
+
+def documented(
+    *,
+    summary: str | None = None,
+    description: str | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    responses: Mapping[int, ResponseSpec] | None = None,
+    tags: list[str] | None = None,
+) -> Callable:
+    """Attach OpenAPI metadata to a handler. responses: status -> model, [model] (a list of it),
+    a description string, or None (no body described)."""
+
+    def mark(handler: Callable) -> Callable:
+        setattr(handler, METADATA_ATTRIBUTE, {
+            "summary": summary, "description": description, "body": body, "query": query,
+            "responses": dict(responses or {}), "tags": tags,
+        })
+        return handler
+
+    return mark
+
+
+def _metadata(handler: Any) -> dict[str, Any]:
+    return getattr(handler, METADATA_ATTRIBUTE, None) or {
+        "summary": None, "description": None, "body": None, "query": None, "responses": {}, "tags": None,
+    }
+
+
+def _operations(app: web.Application, skip_paths: frozenset[str]):
+    """(path template, method, handler) of every API route, in router order."""
+    for resource in app.router.resources():
+        path = resource.canonical
+        if not path or path in skip_paths:
+            continue
+        for route in resource:
+            if route.method in SKIPPED_METHODS:
+                continue
+            yield _PATH_PARAMETER.sub(r"{\1}", path), route.method.lower(), route.handler
+
+
+def _models_of(metadata: dict[str, Any]):
+    if metadata["body"] is not None:
+        yield metadata["body"], "validation"
+    if metadata["query"] is not None:
+        yield metadata["query"], "validation"
+    for spec in metadata["responses"].values():
+        model = spec[0] if isinstance(spec, list) and spec else spec
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            yield model, "serialization"
+
+
+def openapi_document(app: web.Application, title: str, *, version: str = "1.0.0",
+                     skip_paths: frozenset[str] = frozenset()) -> dict[str, Any]:
+    operations = list(_operations(app, skip_paths))
+    wanted = {pair for _, _, handler in operations for pair in _models_of(_metadata(handler))}
+    refs: dict[tuple[type[BaseModel], str], dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    if wanted:
+        ordered = sorted(wanted, key=lambda pair: (pair[0].__module__, pair[0].__qualname__, pair[1]))
+        refs, definitions = models_json_schema(ordered, by_alias=True, ref_template=SCHEMA_REF)
+        schemas = definitions.get("$defs", {})
+    schemas["Error"] = ERROR_SCHEMA
+
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, handler in operations:
+        paths.setdefault(path, {})[method] = _operation(path, method, handler, title, refs)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _operation(path: str, method: str, handler: Any, service: str, refs) -> dict[str, Any]:
+    metadata = _metadata(handler)
+    name = getattr(handler, "__name__", "handler")
+    doc = (getattr(handler, "__doc__", None) or "").strip()
+    operation: dict[str, Any] = {
+        "operationId": f"{service}.{name}",
+        "summary": metadata["summary"] or (doc.splitlines()[0] if doc else name.replace("_", " ").capitalize()),
+        "tags": metadata["tags"] or [service],
+    }
+    if metadata["description"]:
+        operation["description"] = metadata["description"]
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in _PATH_PARAMETER.findall(path)]
+    if metadata["query"] is not None:
+        parameters += _query_parameters(metadata["query"])
+    if parameters:
+        operation["parameters"] = parameters
+    if metadata["body"] is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": refs[(metadata["body"], "validation")]}}}
+    operation["responses"] = _responses(method, metadata["responses"], refs)
+    return operation
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    # One parameter per field: a query model is flat, its nested $refs (enums) are in components.
+    schema = model.model_json_schema(by_alias=True, ref_template=SCHEMA_REF)
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": field_schema}
+            for name, field_schema in schema.get("properties", {}).items()]
+
+
+def _responses(method: str, specs: Mapping[int, ResponseSpec], refs) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if not any(200 <= status < 300 for status in specs):
+        specs = {201 if method == "post" else 200: None, **specs}
+    for status, spec in sorted(specs.items()):
+        description = spec if isinstance(spec, str) else _phrase(status)
+        response: dict[str, Any] = {"description": description}
+        schema = _response_schema(spec, refs)
+        if schema is not None:
+            response["content"] = {"application/json": {"schema": schema}}
+        elif status >= 400:
+            response["content"] = {"application/json": {"schema": {"$ref": SCHEMA_REF.format(model="Error")}}}
+        responses[str(status)] = response
+    responses["default"] = {"description": "Error",
+                            "content": {"application/json": {"schema": {"$ref": SCHEMA_REF.format(model="Error")}}}}
+    return responses
+
+
+def _response_schema(spec: ResponseSpec, refs) -> dict[str, Any] | None:
+    if isinstance(spec, list) and spec:
+        return {"type": "array", "items": refs[(spec[0], "serialization")]}
+    if isinstance(spec, type) and issubclass(spec, BaseModel):
+        return refs[(spec, "serialization")]
+    return None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Response"
+
+
+# The error shape of shared.http.errors.error_body, which every service answers with.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["statusCode", "error", "message"],
+    "properties": {
+        "statusCode": {"type": "integer"},
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "requestId": {"type": ["string", "null"]},
+        "details": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def add_openapi(app: web.Application, title: str, skip_paths: frozenset[str] = frozenset()) -> None:
+    """Serve GET /openapi.json, built at the first request (routes are added after base_app)."""
+    built: dict[str, Any] = {}
+
+    async def openapi_json(request: web.Request) -> web.Response:
+        if "document" not in built:
+            built["document"] = openapi_document(request.app, title, skip_paths=skip_paths | {OPENAPI_PATH})
+        return json_response(built["document"])
+
+    app.router.add_get(OPENAPI_PATH, openapi_json)
