@@ -15,6 +15,7 @@ from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.errors import BadRequest, NotFound
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import parse_body, parse_query
 
@@ -66,6 +67,7 @@ async def list_subtypes(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/maintenance/records")
+@documented(summary="Create a maintenance record", body=RecordInput)
 async def create_record(request: web.Request) -> web.Response:
     user_id = current_user(request)
     record = await parse_body(request, RecordInput)
@@ -82,6 +84,7 @@ async def create_record(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/records")
+@documented(summary="List maintenance records", query=RecordsQuery)
 async def list_records(request: web.Request) -> web.Response:
     user_id = current_user(request)
     query = parse_query(request, RecordsQuery)
@@ -115,6 +118,7 @@ async def get_record(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/maintenance/records/{id}")
+@documented(summary="Update a maintenance record", body=RecordUpdate)
 async def update_record(request: web.Request) -> web.Response:
     """Partial update of the fields sent. Schedules are not rewound or re-advanced by edits: a
     schedule moves when work is recorded, and can be corrected with its own PUT."""
@@ -159,6 +163,7 @@ async def delete_record(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/maintenance/schedules")
+@documented(summary="Create a maintenance schedule", body=ScheduleInput)
 async def create_schedule(request: web.Request) -> web.Response:
     user_id = current_user(request)
     schedule = await parse_body(request, ScheduleInput)
@@ -192,6 +197,7 @@ async def get_schedule(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/maintenance/schedules/{id}")
+@documented(summary="Update a maintenance schedule", body=ScheduleUpdate)
 async def update_schedule(request: web.Request) -> web.Response:
     user_id = current_user(request)
     schedule_id = path_id(request, "id", "Schedule")

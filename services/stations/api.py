@@ -10,6 +10,7 @@ from pydantic import Field, StrictBool
 from shared.db import POOL
 from shared.http.errors import BadGateway, BadRequest, Forbidden, GatewayTimeout, NotFound, ServiceUnavailable
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
 from shared.http.validation import ApiModel, parse_body, parse_query
 
@@ -42,12 +43,14 @@ class SignedPhotoQuery(ApiModel):
 
 
 @routes.post("/api/stations/search")
+@documented(summary="Search stations near a point", body=SearchInput, responses={200: "Stations found"})
 async def search_stations(request: web.Request) -> web.Response:
     query = await parse_body(request, SearchInput)
     return json_response(await nearby.search(request.app, current_user(request), query))
 
 
 @routes.post("/api/stations/save")
+@documented(summary="Save a station", body=SaveStationInput)
 async def save_station(request: web.Request) -> web.Response:
     user_id = current_user(request)
     body = await parse_body(request, SaveStationInput)
@@ -81,6 +84,7 @@ async def delete_saved_station(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/stations/photo/{reference:.+}")
+@documented(summary="A station photo", query=PhotoQuery)
 async def station_photo(request: web.Request) -> web.StreamResponse:
     current_user(request)  # the identity middleware has checked the caller
     reference = _photo_reference(request)

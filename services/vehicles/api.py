@@ -13,6 +13,7 @@ from shared.events import enqueue
 from shared.http.app import SETTINGS
 from shared.http.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import parse_body
 from shared.storage import STORAGE, ObjectStore, StorageUnavailable, schedule_deletion
@@ -63,6 +64,7 @@ async def list_vehicles(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles")
+@documented(summary="Create a vehicle", body=VehicleInput, responses={201: "The vehicle, with VIN warnings", 409: "Duplicate VIN"})
 async def create_vehicle(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle = await parse_body(request, VehicleInput)
@@ -87,6 +89,7 @@ async def get_vehicle(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/vehicles/{id}")
+@documented(summary="Update a vehicle", body=VehicleUpdate, responses={200: "The vehicle", 404: "Not found"})
 async def update_vehicle(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)
@@ -133,6 +136,7 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles/decode-vin")
+@documented(summary="Decode a VIN", body=DecodeVinRequest)
 async def decode_vin(request: web.Request) -> web.Response:
     body = await parse_body(request, DecodeVinRequest)
     return json_response(await request.app[VIN_DECODER].decode(body.vin))
@@ -158,6 +162,7 @@ async def owned_vehicle(conn: asyncpg.Connection, request: web.Request, *, for_u
 
 
 @routes.post("/api/vehicles/{id}/image")
+@documented(summary="Start an image upload", body=files.ImageUploadRequest)
 async def start_image_upload(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)
@@ -214,6 +219,7 @@ def document_id_param(request: web.Request) -> uuid.UUID:
 
 
 @routes.post("/api/vehicles/{id}/documents")
+@documented(summary="Add a document", body=files.DocumentInput)
 async def create_document(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)

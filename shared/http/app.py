@@ -18,7 +18,6 @@ from ..identity import IdentityVerifier
 from ..settings import ServiceSettings
 from .json import json_response
 from .middleware import (
-    PUBLIC_PATHS,
     HttpMetrics,
     error_middleware,
     identity_middleware,
@@ -59,7 +58,7 @@ def base_app(
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     app.router.add_get("/metrics", metrics)
-    add_openapi(app, service, skip_paths=PUBLIC_PATHS)
+    add_openapi(app, service)
     return app
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .json import json_response
+from .middleware import PUBLIC_PATHS
 
 OPENAPI_PATH = "/openapi.json"
 OPENAPI_VERSION = "3.1.0"
@@ -88,7 +89,8 @@ def _models_of(metadata: dict[str, Any]):
 
 def openapi_document(app: web.Application, title: str, *, version: str = "1.0.0",
                      skip_paths: frozenset[str] = frozenset()) -> dict[str, Any]:
-    operations = list(_operations(app, skip_paths))
+    # Probes, metrics and this document are the platform's, not part of the API.
+    operations = list(_operations(app, skip_paths | PUBLIC_PATHS))
     wanted = {pair for _, _, handler in operations for pair in _models_of(_metadata(handler))}
     refs: dict[tuple[type[BaseModel], str], dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
@@ -188,13 +190,13 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def add_openapi(app: web.Application, title: str, skip_paths: frozenset[str] = frozenset()) -> None:
+def add_openapi(app: web.Application, title: str) -> None:
     """Serve GET /openapi.json, built at the first request (routes are added after base_app)."""
     built: dict[str, Any] = {}
 
     async def openapi_json(request: web.Request) -> web.Response:
         if "document" not in built:
-            built["document"] = openapi_document(request.app, title, skip_paths=skip_paths | {OPENAPI_PATH})
+            built["document"] = openapi_document(request.app, title)
         return json_response(built["document"])
 
     app.router.add_get(OPENAPI_PATH, openapi_json)

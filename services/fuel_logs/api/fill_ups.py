@@ -11,6 +11,7 @@ from shared.db import POOL
 from shared.events import enqueue
 from shared.http.errors import BadRequest, NotFound
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import parse_body
 from shared.storage import schedule_deletion
@@ -55,6 +56,7 @@ async def create_one(request: web.Request, user_id: str, fill_up: FuelLogInput) 
 
 
 @routes.post("/api/fuel-logs")
+@documented(summary="Record a fill-up", body=FuelLogInput)
 async def create_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fill_up = await parse_body(request, FuelLogInput)
@@ -88,6 +90,7 @@ async def get_fuel_log(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/fuel-logs/{id}")
+@documented(summary="Update a fill-up", body=FuelLogUpdate)
 async def update_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)

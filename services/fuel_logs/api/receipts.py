@@ -10,6 +10,7 @@ from aiohttp import web
 from shared.db import POOL
 from shared.http.errors import NotFound, ServiceUnavailable
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import ApiModel, parse_body
 from shared.storage import STORAGE, StorageUnavailable, schedule_deletion
@@ -26,6 +27,7 @@ class ReceiptUploadRequest(ApiModel):
 
 
 @routes.post(RECEIPT_PATH)
+@documented(summary="Start a receipt upload", body=ReceiptUploadRequest)
 async def start_receipt_upload(request: web.Request) -> web.Response:
     """Hands out a browser POST form for a new receipt; a previous receipt is removed."""
     user_id = current_user(request)

@@ -1,0 +1,141 @@
+"""Each service's OpenAPI document: every route from the router, plus the handlers' metadata."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import pytest
+from aiohttp import web
+from pydantic import Field
+
+from shared.http.app import base_app
+from shared.http.openapi import documented, openapi_document
+from shared.http.validation import ApiModel
+from shared.testing.infra import IDENTITY_SECRET, free_port
+from shared.settings import ServiceSettings
+
+
+class ThingInput(ApiModel):
+    display_name: str = Field(min_length=1)
+    price: Decimal
+    kind: Literal["a", "b"] = "a"
+
+
+class ThingView(ApiModel):
+    thing_id: str
+
+
+class ThingsQuery(ApiModel):
+    vehicle_id: str
+    limit: int = 10
+
+
+def small_app() -> web.Application:
+    app = base_app("things", ServiceSettings(identity_secret=IDENTITY_SECRET, port=free_port()))
+    routes = web.RouteTableDef()
+
+    @routes.post("/api/things")
+    @documented(summary="Create a thing", body=ThingInput, responses={201: ThingView, 409: "Duplicate"})
+    async def create_thing(request):
+        return web.json_response({}, status=201)
+
+    @routes.get("/api/things")
+    @documented(query=ThingsQuery, responses={200: [ThingView]})
+    async def list_things(request):
+        return web.json_response([])
+
+    @routes.get("/api/things/{id}/parts/{partId:[0-9]+}")
+    async def get_part(request):
+        """The part of a thing."""
+        return web.json_response({})
+
+    @routes.delete("/api/things/{id}")
+    async def delete_thing(request):
+        return web.Response(status=204)
+
+    app.add_routes(routes)
+    return app
+
+
+def test_every_route_is_listed_with_its_path_parameters():
+    document = openapi_document(small_app(), "things")
+    assert document["openapi"].startswith("3.1")
+    assert {path: set(ops) for path, ops in document["paths"].items()} == {
+        "/api/things": {"post", "get"},
+        "/api/things/{id}/parts/{partId}": {"get"},  # the regex is not part of the template
+        "/api/things/{id}": {"delete"},
+    }
+    part = document["paths"]["/api/things/{id}/parts/{partId}"]["get"]
+    assert [(p["name"], p["in"], p["required"]) for p in part["parameters"]] == [("id", "path", True), ("partId", "path", True)]
+    assert part["summary"] == "The part of a thing."  # the docstring when no summary is given
+    assert "head" not in document["paths"]["/api/things"]  # aiohttp's implicit HEAD is not an operation
+    # Probes and the document itself are not part of the API.
+    assert not {"/health", "/ready", "/metrics", "/openapi.json"} & set(document["paths"])
+
+
+def test_documented_models_become_schemas_by_alias():
+    document = openapi_document(small_app(), "things")
+    create = document["paths"]["/api/things"]["post"]
+    assert create["summary"] == "Create a thing" and create["operationId"] == "things.create_thing"
+    body_ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schemas = document["components"]["schemas"]
+    body = schemas[body_ref.rsplit("/", 1)[1]]
+    assert set(body["properties"]) == {"displayName", "price", "kind"}  # camelCase on the wire
+    assert set(body["required"]) == {"displayName", "price"}
+    created = create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    assert "thingId" in schemas[created.rsplit("/", 1)[1]]["properties"]
+    assert create["responses"]["409"]["description"] == "Duplicate"
+    assert create["responses"]["409"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+
+    listing = document["paths"]["/api/things"]["get"]
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    query = {p["name"]: p for p in listing["parameters"]}
+    assert query["vehicleId"]["required"] is True and query["limit"]["required"] is False
+    assert query["limit"]["in"] == "query"
+    # Undocumented handlers still get a success and an error response.
+    delete = document["paths"]["/api/things/{id}"]["delete"]
+    assert set(delete["responses"]) == {"200", "default"}
+
+
+async def test_the_document_is_served_without_an_identity_assertion(serve):
+    client = await serve(small_app())
+    response = await client.get("/openapi.json")
+    assert response.status == 200
+    document = await response.json()
+    assert document["info"]["title"] == "things" and "/api/things" in document["paths"]
+    assert (await client.get("/api/things")).status == 401  # the API itself still needs the assertion
+
+
+def _settings(module: str, cls: str, values: dict):
+    settings_module = __import__(f"services.{module}.settings", fromlist=[cls])
+    return getattr(settings_module, cls)(**values)
+
+
+@pytest.mark.parametrize("service, settings_class, expected", [
+    ("vehicles", "VehiclesSettings", {("post", "/api/vehicles"), ("get", "/api/vehicles/{id}"),
+                                      ("delete", "/api/vehicles/{id}/documents/{documentId}")}),
+    ("fuel_logs", "FuelLogsSettings", {("post", "/api/fuel-logs"), ("get", "/api/fuel-logs/{id}"),
+                                       ("post", "/api/fuel-logs/{id}/receipt")}),
+    ("stations", "StationsSettings", {("post", "/api/stations/search"), ("post", "/api/stations/save"),
+                                      ("get", "/api/stations/photo/{reference}")}),
+    ("maintenance", "MaintenanceSettings", {("post", "/api/maintenance/records"),
+                                            ("post", "/api/maintenance/schedules"),
+                                            ("get", "/api/maintenance/upcoming/{vehicleId}")}),
+])
+async def test_each_service_documents_its_routes(service, settings_class, expected, backed_settings):
+    create_app = __import__(f"services.{service}.app", fromlist=["create_app"]).create_app
+    app = create_app(_settings(service, settings_class, await backed_settings(service)))
+    document = openapi_document(app, service)
+    operations = {(method, path) for path, ops in document["paths"].items() for method in ops}
+    assert expected <= operations
+    # Every route of the router is in the document.
+    routed = {(route.method.lower(), route.resource.canonical) for route in app.router.routes()
+              if route.method not in ("HEAD", "*") and route.resource.canonical.startswith("/api/")}
+    assert len(operations) == len(routed)
+    # The create endpoints carry their body model.
+    creates = [ops["post"] for ops in document["paths"].values() if "post" in ops and "requestBody" in ops["post"]]
+    assert creates, "no documented request body"
+    for create in creates:
+        ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.rsplit("/", 1)[1] in document["components"]["schemas"]
