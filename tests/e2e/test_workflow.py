@@ -15,7 +15,7 @@ import json
 import os
 import signal
 import sys
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -316,7 +316,7 @@ async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
     assert [s["placeId"] for s in await alice.json("GET", "/api/stations/saved")] == [TREATS]
 
     # --- maintenance: a schedule, a record that completes it, the upcoming view -----------------
-    today = date.today()
+    today = datetime.now(UTC).date()  # the services count days in UTC
     schedule = await retry_until_created(alice, "/api/maintenance/schedules", {
         "vehicleId": vehicle_id, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
         "intervalMonths": 6, "intervalDistance": 5000,
@@ -393,7 +393,13 @@ async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
     async def files_gone() -> bool:
         return await asyncio.to_thread(stored_keys, suite, f"vehicles/{vehicle_id}/") == []
 
+    async def prices_forgotten() -> bool:
+        # fuel_logs announces each fill-up it removed (fuel_log.deleted); stations drops its price.
+        found = await alice.json("POST", "/api/stations/search", json={**NEAR_TREATS, "radius": 2000})
+        return found["stations"][0]["placeId"] == TREATS and found["stations"][0]["prices"] == []
+
     await eventually(fuel_logs_gone, CASCADE_TIMEOUT)
+    await eventually(prices_forgotten, CASCADE_TIMEOUT, interval=0.2)
     await eventually(maintenance_gone, CASCADE_TIMEOUT)
     await eventually(files_gone, CASCADE_TIMEOUT)
     assert (await alice.call("GET", f"/api/fuel-logs/{logs[0]['id']}"))[0] == 404
