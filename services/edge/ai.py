@@ -17,6 +17,7 @@ from pydantic import Field
 
 from shared.http.errors import ApiError, BadGateway, GatewayTimeout, ServiceUnavailable
 from shared.http.json import json_response
+from shared.http.openapi import documented
 from shared.http.validation import ApiModel, parse_body
 
 from .settings import EdgeSettings
@@ -81,6 +82,8 @@ def add_ai(app: web.Application, settings: EdgeSettings) -> None:
             upstream.release()
 
     app.cleanup_ctx.append(session_context)
+    documented(summary="Generate text with Anthropic (plain JSON or SSE when stream is true)", body=GenerateInput,
+               responses={200: "The model's answer", 429: "Rate limited", 504: "The model did not answer in time"})(generate)
     app.router.add_post("/api/ai/generate", generate)
 
 

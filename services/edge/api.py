@@ -8,6 +8,7 @@ from pydantic import Field
 from shared.http.errors import ApiError
 from shared.http.json import json_response
 from shared.http.middleware import current_user
+from shared.http.openapi import documented
 from shared.http.validation import ApiModel, parse_body
 
 from .auth import MAX_TOKEN_LENGTH, VERIFIER, bearer_token
@@ -35,6 +36,8 @@ class VerifyInput(ApiModel):
 
 
 @routes.post("/api/auth/login")
+@documented(summary="Log in: username and password with Auth0 (the dev issuer needs only a username)",
+            body=PasswordLoginInput, responses={200: "The access token", 401: "Wrong username or password"})
 async def login(request: web.Request) -> web.Response:
     auth0 = request.app.get(AUTH0)
     if auth0 is not None:
@@ -49,6 +52,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/auth/verify")
+@documented(body=VerifyInput, responses={200: "The token's claims", 401: "Invalid token"})
 async def verify(request: web.Request) -> web.Response:
     """The claims of a valid token, given as the bearer token or as {"token": ...}; 401 otherwise."""
     token = None

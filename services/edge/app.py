@@ -10,6 +10,7 @@ from .api import add_api
 from .auth import add_auth
 from .auth0 import add_auth0
 from .dev_issuer import add_dev_issuer
+from .docs import add_docs
 from .pkce import add_pkce
 from .proxy import add_proxy
 from .ratelimit import add_rate_limits
@@ -31,5 +32,6 @@ def create_app(settings: EdgeSettings) -> web.Application:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)
     add_api(app, settings)
+    add_docs(app, settings)
     add_ai(app, settings)
     return app

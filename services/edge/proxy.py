@@ -35,6 +35,7 @@ log = logging.getLogger("motovault.edge.proxy")
 
 PROXY = web.AppKey("proxy", "Proxy")
 POOLS = web.AppKey("pools", dict)
+ROUTES = web.AppKey("routes", list)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
@@ -273,6 +274,7 @@ def proxy_handler(route: Route) -> Handler:
 def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
     routes, pools = load_route_table(settings)
     app[POOLS] = pools
+    app[ROUTES] = routes
     metrics = UpstreamMetrics(app[METRICS_REGISTRY])
 
     async def session_context(app: web.Application) -> AsyncIterator[None]:
