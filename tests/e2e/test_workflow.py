@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
@@ -183,12 +184,21 @@ async def suite(infra, stand_ins, tmp_path_factory):
     env, ports = isolated_env(infra, tmp_path, vpic.url, places.url)
     env_file = tmp_path / "suite.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
-    # As scripts/dev: the venv's executables first on PATH (python, moto_server, honcho).
-    process_env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # As scripts/dev: the venv's executables first on PATH (moto_server, honcho), and `python` (the
+    # Procfile's) is the interpreter running these tests, even where only `python3` exists.
+    own_bin = tmp_path / "bin"
+    own_bin.mkdir()
+    # A wrapper, not a symlink: a venv's python finds its pyvenv.cfg by the path it was started as.
+    (own_bin / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (own_bin / "python").chmod(0o755)
+    path = os.pathsep.join([str(own_bin), str(VENV_BIN), os.environ.get("PATH", "")])
+    process_env = {**os.environ, "PATH": path}
+    honcho = shutil.which("honcho", path=path)
+    assert honcho and shutil.which("moto_server", path=path), "install the dev extra (honcho, moto[server])"
     for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE"}]:
         del process_env[key]
     process = await asyncio.create_subprocess_exec(
-        str(VENV_BIN / "honcho"), "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
+        honcho, "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
         cwd=ROOT, env=process_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     running = Suite(process, env, ports)
