@@ -62,3 +62,19 @@ def test_a_bare_jwks_url_needs_an_issuer():
 @pytest.mark.parametrize("value", ["", "127.0.0.1:8081", "ftp://svc", "http://a:1,not a url"])
 def test_upstream_urls_are_checked(value):
     assert "EDGE_UPSTREAM_STATIONS:" in config_error(dev_issuer=True, upstream_stations=value)
+
+
+@pytest.mark.parametrize("value", ["1000", "10/fortnight", "x/minute", "10/-5s", "/minute"])
+def test_malformed_rate_limits_are_refused(value):
+    assert "EDGE_RATE_LIMIT_DEFAULT:" in config_error(dev_issuer=True, rate_limit_default=value)
+
+
+def test_rate_limit_format_accepts_the_harness_value_and_seconds():
+    settings = EdgeSettings(**REQUIRED, dev_issuer=True, rate_limit_default="1000000/minute", rate_limit_ai="5/30s")
+    assert (settings.rate_limit_default, settings.rate_limit_ai) == ("1000000/minute", "5/30s")
+
+
+def test_pkce_redirect_allow_list_includes_the_default_redirect():
+    settings = EdgeSettings(**REQUIRED, dev_issuer=True, auth0_allowed_redirects=" https://a.test/cb ,https://b.test/cb,",
+                            auth0_redirect_uri="https://c.test/cb")
+    assert settings.auth0_allowed_redirect_list() == ["https://a.test/cb", "https://b.test/cb", "https://c.test/cb"]
