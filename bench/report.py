@@ -24,14 +24,17 @@ def read_meminfo() -> str:
     return "?"
 
 
-def process_names(procs_file: Path) -> dict[str, str]:
-    names = {}
+def read_procs(procs_file: Path) -> tuple[dict[str, str], dict[str, float]]:
+    """bench/suite-pids' record: "pid idle-RSS-kB command" per service process."""
+    names, idle = {}, {}
     if procs_file.is_file():
         for line in procs_file.read_text().splitlines():
-            pid, _, cmd = line.partition(" ")
+            pid, rss_kb, cmd = (line.split(" ", 2) + ["", ""])[:3]
             m = re.search(r"-m services\.(\w+)", cmd)
             names[pid] = m.group(1) if m else cmd.strip()[:40]
-    return names
+            if rss_kb.isdigit():
+                idle[pid] = int(rss_kb) / 1024
+    return names, idle
 
 
 def medians(records: list[dict]) -> dict[tuple[str, str], dict]:
@@ -74,7 +77,7 @@ def main() -> None:
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     m = medians(records)
     targets = list(dict.fromkeys(r["target"] for r in records))
-    names = process_names(args.procs)
+    names, idle = read_procs(args.procs)
     host = meta.get("host", {})
     versions = meta.get("versions", {})
     rounds = max((v["rounds"] for v in m.values()), default=1)
@@ -115,13 +118,16 @@ def main() -> None:
         pids = sorted({pid for sc in SCENARIOS for pid in m.get((suite, sc), {}).get("per_pid", {})},
                       key=lambda pid: names.get(pid, pid))
         p()
-        p("### The suite's processes: peak RSS MB per scenario")
+        p("### The suite's processes: RSS MB, idle and peak under each scenario's load")
         p()
-        p("| process | pid | " + " | ".join(SCENARIOS) + " |")
-        p("|---|---:|" + "---:|" * len(SCENARIOS))
+        p("Idle: read once the suite answered its health check, before seeding and load.")
+        p()
+        p("| process | pid | idle | " + " | ".join(SCENARIOS) + " |")
+        p("|---|---:|---:|" + "---:|" * len(SCENARIOS))
         for pid in pids:
             cells = [m.get((suite, sc), {}).get("per_pid", {}).get(pid) for sc in SCENARIOS]
-            p(f"| {names.get(pid, '?')} | {pid} | " + " | ".join("-" if c is None else f"{c:.1f}" for c in cells) + " |")
+            idle_mb = f"{idle[pid]:.1f}" if pid in idle else "?"
+            p(f"| {names.get(pid, '?')} | {pid} | {idle_mb} | " + " | ".join("-" if c is None else f"{c:.1f}" for c in cells) + " |")
 
     p()
     p("## Contract check (11 checks of the harness, per target)")
