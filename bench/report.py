@@ -69,6 +69,8 @@ def main() -> None:
     ap.add_argument("--procs", type=Path, default=Path("bench/out/suite.procs"))
     ap.add_argument("--started", default="?")
     ap.add_argument("--command", default="bench/run")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="markdown written by bench/edge-overhead, bench/cascade, bench/outbox, bench/profile")
     args = ap.parse_args()
 
     records = [json.loads(line) for line in args.jsonl.read_text().splitlines() if line.strip()]
@@ -175,7 +177,15 @@ def main() -> None:
             worst_name, worst = max(per_process, key=lambda x: x[1])
             p(f"| every service process < {RSS_LIMIT_MB:.0f} MB RSS under load | largest: {worst_name} "
               f"{worst:.1f} MB = {worst / RSS_LIMIT_MB:.2f}x the limit | {verdict(worst < RSS_LIMIT_MB)} |")
-        p("| edge adds < 0.3 ms; cascade < 1 s; outbox >= 80 % of raw publish | not measured by this run | - |")
+        extras = " ".join(f.name for f in args.extra if f.is_file())
+        p("| edge adds < 0.3 ms at 1 connection; cascade < 1 s; outbox >= 80 % of raw publish | "
+          + (f"in the sections below ({extras}), measured right after the harness |" if extras
+             else "not measured by this run |") + " - |")
+    for extra in args.extra:
+        if extra.is_file():
+            p()
+            text = extra.read_text().rstrip()
+            p("#" + text if text.startswith("# ") else text)  # its title one level down
 
 
 if __name__ == "__main__":
