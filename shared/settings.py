@@ -8,10 +8,13 @@ so a misconfigured container stops at once instead of failing on its first reque
 from __future__ import annotations
 
 import sys
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import Field, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from .storage import StorageSettings
 
 T = TypeVar("T", bound=BaseSettings)
 

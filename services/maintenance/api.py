@@ -17,7 +17,7 @@ from shared.http.errors import BadRequest, NotFound
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
-from shared.http.validation import parse_body, parse_query
+from shared.http.validation import parse_body, path_uuid, parse_query
 
 from . import reminders, repository
 from .domain.catalog import SUBTYPES, Category, canonical_subtypes
@@ -31,11 +31,6 @@ routes = web.RouteTableDef()
 SETTINGS = web.AppKey("maintenance_settings", MaintenanceSettings)
 
 
-def path_id(request: web.Request, name: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info[name])
-    except ValueError:
-        raise NotFound(f"{what} not found") from None  # a malformed id names nothing of yours
 
 
 def caller_units(request: web.Request, body_units: Units | None = None) -> Units:
@@ -99,7 +94,7 @@ async def list_records(request: web.Request) -> web.Response:
 @routes.get("/api/maintenance/records/vehicle/{vehicleId}")
 async def list_vehicle_records(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
     async with request.app[POOL].acquire() as conn:
         await require_vehicle(conn, user_id, vehicle_id)
@@ -111,7 +106,7 @@ async def list_vehicle_records(request: web.Request) -> web.Response:
 async def get_record(request: web.Request) -> web.Response:
     units = caller_units(request)
     async with request.app[POOL].acquire() as conn:
-        row = await repository.get_record(conn, current_user(request), path_id(request, "id", "Record"))
+        row = await repository.get_record(conn, current_user(request), path_uuid(request, "id", "Record"))
     if row is None:
         raise NotFound("Record not found")
     return json_response(record_view(row, units))
@@ -123,7 +118,7 @@ async def update_record(request: web.Request) -> web.Response:
     """Partial update of the fields sent. Schedules are not rewound or re-advanced by edits: a
     schedule moves when work is recorded, and can be corrected with its own PUT."""
     user_id = current_user(request)
-    record_id = path_id(request, "id", "Record")
+    record_id = path_uuid(request, "id", "Record")
     update = await parse_body(request, RecordUpdate)
     units = caller_units(request, update.units)
     async with request.app[POOL].acquire() as conn, conn.transaction():
@@ -152,7 +147,7 @@ async def update_record(request: web.Request) -> web.Response:
 async def delete_record(request: web.Request) -> web.Response:
     user_id = current_user(request)
     async with request.app[POOL].acquire() as conn:
-        vehicle_id = await repository.delete_record(conn, user_id, path_id(request, "id", "Record"))
+        vehicle_id = await repository.delete_record(conn, user_id, path_uuid(request, "id", "Record"))
     if vehicle_id is None:
         raise NotFound("Record not found")
     await reminders.invalidate_upcoming(request.app[CACHE], user_id, vehicle_id)
@@ -178,7 +173,7 @@ async def create_schedule(request: web.Request) -> web.Response:
 @routes.get("/api/maintenance/schedules/vehicle/{vehicleId}")
 async def list_vehicle_schedules(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
     async with request.app[POOL].acquire() as conn:
         await require_vehicle(conn, user_id, vehicle_id)
@@ -190,7 +185,7 @@ async def list_vehicle_schedules(request: web.Request) -> web.Response:
 async def get_schedule(request: web.Request) -> web.Response:
     units = caller_units(request)
     async with request.app[POOL].acquire() as conn:
-        row = await repository.get_schedule(conn, current_user(request), path_id(request, "id", "Schedule"))
+        row = await repository.get_schedule(conn, current_user(request), path_uuid(request, "id", "Schedule"))
     if row is None:
         raise NotFound("Schedule not found")
     return json_response(schedule_view(row, units))
@@ -200,7 +195,7 @@ async def get_schedule(request: web.Request) -> web.Response:
 @documented(summary="Update a maintenance schedule", body=ScheduleUpdate)
 async def update_schedule(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    schedule_id = path_id(request, "id", "Schedule")
+    schedule_id = path_uuid(request, "id", "Schedule")
     update = await parse_body(request, ScheduleUpdate)
     units = caller_units(request, update.units)
     async with request.app[POOL].acquire() as conn, conn.transaction():
@@ -216,7 +211,7 @@ async def update_schedule(request: web.Request) -> web.Response:
 async def delete_schedule(request: web.Request) -> web.Response:
     user_id = current_user(request)
     async with request.app[POOL].acquire() as conn:
-        vehicle_id = await repository.delete_schedule(conn, user_id, path_id(request, "id", "Schedule"))
+        vehicle_id = await repository.delete_schedule(conn, user_id, path_uuid(request, "id", "Schedule"))
     if vehicle_id is None:
         raise NotFound("Schedule not found")
     await reminders.invalidate_upcoming(request.app[CACHE], user_id, vehicle_id)
@@ -232,7 +227,7 @@ async def upcoming(request: web.Request) -> web.Response:
     projected due date, most urgent first. Cached per vehicle, unit and day unless the caller
     gives `currentMileage` (a one-off view)."""
     user_id = current_user(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     query = parse_query(request, UpcomingQuery)
     settings = request.app[SETTINGS]
     on = reminders.today()

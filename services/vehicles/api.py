@@ -15,7 +15,7 @@ from shared.http.errors import BadRequest, Conflict, NotFound, ServiceUnavailabl
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
-from shared.http.validation import parse_body
+from shared.http.validation import parse_body, path_uuid
 from shared.storage import STORAGE, ObjectStore, StorageUnavailable, schedule_deletion
 
 from . import events, repository
@@ -30,15 +30,10 @@ LIST_TTL_SECONDS = 300
 DUPLICATE_VIN = "You already have a vehicle with this VIN"
 
 
-def _uuid_param(request: web.Request, name: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info[name])
-    except ValueError:
-        raise NotFound(f"{what} not found") from None  # a malformed id names nothing of yours
 
 
 def vehicle_id_param(request: web.Request) -> uuid.UUID:
-    return _uuid_param(request, "id", "Vehicle")
+    return path_uuid(request, "id", "Vehicle")
 
 
 async def invalidate_list(request: web.Request, user_id: str) -> None:
@@ -215,7 +210,7 @@ async def delete_image(request: web.Request) -> web.Response:
 
 
 def document_id_param(request: web.Request) -> uuid.UUID:
-    return _uuid_param(request, "documentId", "Document")
+    return path_uuid(request, "documentId", "Document")
 
 
 @routes.post("/api/vehicles/{id}/documents")

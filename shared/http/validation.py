@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
-from .errors import BadRequest, UnsupportedMediaType
+from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .json import JSON_TYPE, loads
 
 M = TypeVar("M", bound=BaseModel)
@@ -55,3 +56,11 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
 
 def parse_query(request: web.Request, model: type[M]) -> M:
     return validate(model, dict(request.query))
+
+
+def path_uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
+    """A UUID path parameter; a malformed one names nothing of the caller's, so it is a 404."""
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError:
+        raise NotFound(f"{what} not found") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import tracemalloc
 
-import aiohttp
 
 from services.edge.routing import Pool
 from shared.testing.infra import free_port

@@ -10,7 +10,8 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.errors import NotFound
-from shared.http.validation import parse_query
+from shared.http.middleware import current_user
+from shared.http.validation import parse_query, path_uuid
 from shared.storage import SWEEPER
 
 from .. import repository
@@ -25,11 +26,6 @@ from ..vehicle_wait import PROJECTION_WATCH
 SETTINGS = web.AppKey("fuel_logs_settings", FuelLogsSettings)
 
 
-def path_id(request: web.Request, name: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info[name])
-    except ValueError:
-        raise NotFound(f"{what} not found") from None  # a malformed id names nothing of yours
 
 
 def units(request: web.Request) -> UnitSystem:
@@ -82,3 +78,14 @@ async def after_change(request: web.Request, user_id: str, *, files_deleted: boo
     await request.app[CACHE].invalidate(*list_cache_keys(user_id))
     if files_deleted:
         request.app[SWEEPER].wake()
+
+
+async def vehicle_fill_ups(request: web.Request) -> tuple[uuid.UUID, UnitSystem, list]:
+    """For routes under /vehicle/{vehicleId}: the caller's vehicle, the units asked for, its fill-ups."""
+    user_id = current_user(request)
+    system = units(request)
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
+    await known_vehicle(request, user_id, vehicle_id)
+    async with request.app[POOL].acquire() as conn:
+        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    return vehicle_id, system, rows

@@ -13,12 +13,12 @@ from shared.events import enqueue
 from shared.http.errors import BadRequest, NotFound, UnsupportedMediaType
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.validation import field_details
+from shared.http.validation import field_details, path_uuid
 
 from .. import events, repository
 from ..domain.csv_format import CsvProblem, read_rows, row_to_input, write_csv
 from ..domain.fill_ups import FuelLogInput, rule_violations, vehicle_default_fuel_type
-from .common import SETTINGS, after_change, known_vehicle, path_id, stored_values, units, views
+from .common import SETTINGS, after_change, known_vehicle, stored_values, units, vehicle_fill_ups, views
 from .fill_ups import entered_values
 
 routes = web.RouteTableDef()
@@ -27,12 +27,7 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
 
 @routes.get("/api/fuel-logs/vehicle/{vehicleId}/export")
 async def export_csv(request: web.Request) -> web.Response:
-    user_id = current_user(request)
-    system = units(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
-    await known_vehicle(request, user_id, vehicle_id)
-    async with request.app[POOL].acquire() as conn:
-        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    vehicle_id, system, rows = await vehicle_fill_ups(request)
     oldest_first = sorted(views(rows, system), key=lambda v: (v["dateTime"], v["id"]))
     return web.Response(
         text=write_csv(oldest_first),
@@ -46,7 +41,7 @@ async def import_csv(request: web.Request) -> web.Response:
     """Every row is checked first; one bad row imports nothing and the report names them all."""
     user_id = current_user(request)
     system = units(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     # Read the body before any refusal: an unread body left on a keep-alive connection stalls
     # the server's shutdown (seen with aiohttp 3.14).
     raw = await request.read()

@@ -13,7 +13,7 @@ from shared.http.errors import BadRequest, NotFound
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
-from shared.http.validation import parse_body
+from shared.http.validation import parse_body, path_uuid
 from shared.storage import schedule_deletion
 
 from .. import events, repository
@@ -23,7 +23,7 @@ from ..domain.fill_ups import (
     vehicle_default_fuel_type,
 )
 from ..domain.stats import vehicle_stats
-from .common import after_change, known_vehicle, path_id, stored_values, units, views
+from .common import after_change, known_vehicle, stored_values, units, vehicle_fill_ups, views
 
 routes = web.RouteTableDef()
 vehicle_routes = web.RouteTableDef()
@@ -80,7 +80,7 @@ async def list_fuel_logs(request: web.Request) -> web.Response:
 async def get_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn:
         row = await repository.get_fuel_log(conn, user_id, fuel_log_id)
         if row is None:
@@ -94,7 +94,7 @@ async def get_fuel_log(request: web.Request) -> web.Response:
 async def update_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     patch = await parse_body(request, FuelLogUpdate)
     sent = entered_values(patch, only_sent=True)
     nulls = [f for f in REQUIRED_ON_UPDATE if f in sent and sent[f] is None]
@@ -132,7 +132,7 @@ async def update_fuel_log(request: web.Request) -> web.Response:
 @routes.delete("/api/fuel-logs/{id}")
 async def delete_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn, conn.transaction():
         row = await repository.delete_fuel_log(conn, user_id, fuel_log_id)
         if row is None:
@@ -146,23 +146,13 @@ async def delete_fuel_log(request: web.Request) -> web.Response:
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}")
 async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
-    user_id = current_user(request)
-    system = units(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
-    await known_vehicle(request, user_id, vehicle_id)
-    async with request.app[POOL].acquire() as conn:
-        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    _, system, rows = await vehicle_fill_ups(request)
     return json_response(views(rows, system))
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}/stats")
 async def vehicle_fuel_stats(request: web.Request) -> web.Response:
-    user_id = current_user(request)
-    system = units(request)
-    vehicle_id = path_id(request, "vehicleId", "Vehicle")
-    await known_vehicle(request, user_id, vehicle_id)
-    async with request.app[POOL].acquire() as conn:
-        rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
+    vehicle_id, system, rows = await vehicle_fill_ups(request)
     return json_response({"vehicleId": str(vehicle_id), **vehicle_stats(rows, system)})
 
 

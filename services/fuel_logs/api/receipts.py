@@ -12,11 +12,11 @@ from shared.http.errors import NotFound, ServiceUnavailable
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
-from shared.http.validation import ApiModel, parse_body
+from shared.http.validation import ApiModel, parse_body, path_uuid
 from shared.storage import STORAGE, StorageUnavailable, schedule_deletion
 
 from .. import repository
-from .common import SETTINGS, after_change, path_id
+from .common import SETTINGS, after_change
 
 routes = web.RouteTableDef()
 RECEIPT_PATH = "/api/fuel-logs/{id}/receipt"
@@ -31,7 +31,7 @@ class ReceiptUploadRequest(ApiModel):
 async def start_receipt_upload(request: web.Request) -> web.Response:
     """Hands out a browser POST form for a new receipt; a previous receipt is removed."""
     user_id = current_user(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     wanted = await parse_body(request, ReceiptUploadRequest)
     settings = request.app[SETTINGS]
     async with request.app[POOL].acquire() as conn, conn.transaction():
@@ -57,7 +57,7 @@ async def start_receipt_upload(request: web.Request) -> web.Response:
 @routes.get(RECEIPT_PATH)
 async def receipt_download(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn:
         row = await repository.get_fuel_log(conn, user_id, fuel_log_id)
     if row is None:
@@ -81,7 +81,7 @@ async def receipt_download(request: web.Request) -> web.Response:
 @routes.delete(RECEIPT_PATH)
 async def delete_receipt(request: web.Request) -> web.Response:
     user_id = current_user(request)
-    fuel_log_id = path_id(request, "id", "Fuel log")
+    fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn, conn.transaction():
         row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=True)
         if row is None:
