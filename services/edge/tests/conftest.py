@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -194,19 +194,13 @@ def edge_settings(**overrides: Any) -> EdgeSettings:
 
 
 @pytest.fixture
-async def start_edge():
+def start_edge(serve):
     """Start an edge on the port its settings name (the dev issuer's own JWKS URL depends on it)."""
-    clients: list[TestClient] = []
 
     async def start(settings: EdgeSettings) -> TestClient:
-        client = TestClient(TestServer(create_app(settings), host=settings.host, port=settings.port))
-        await client.start_server()
-        clients.append(client)
-        return client
+        return await serve(create_app(settings), port=settings.port)
 
-    yield start
-    for client in reversed(clients):
-        await client.close()
+    return start
 
 
 @pytest.fixture
