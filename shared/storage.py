@@ -109,6 +109,12 @@ class ObjectStore:
         except BotoCoreError as exc:
             raise StorageUnavailable(str(exc)) from exc
 
+    async def download_url(self, key: str, expires_in: int) -> str | None:
+        """A presigned GET for a stored object, or None while nothing has been uploaded under the key."""
+        if await self.head(key) is None:
+            return None
+        return self.presigned_get(key, expires_in)
+
     async def put(self, key: str, body: bytes, content_type: str) -> None:
         await self._call("put_object", Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 

@@ -11,12 +11,12 @@ from shared.cache import CACHE
 from shared.db import POOL
 from shared.events import enqueue
 from shared.http.app import SETTINGS
-from shared.http.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from shared.http.errors import BadRequest, Conflict, NotFound
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import parse_body, path_uuid
-from shared.storage import STORAGE, ObjectStore, StorageUnavailable, schedule_deletion
+from shared.storage import STORAGE, ObjectStore, schedule_deletion
 
 from . import events, repository
 from .domain import files
@@ -142,10 +142,7 @@ async def decode_vin(request: web.Request) -> web.Response:
 async def storage_for_upload(request: web.Request) -> ObjectStore:
     """The object store, checked reachable: presigning is offline, so it alone proves nothing."""
     store = request.app[STORAGE]
-    try:
-        await store.ensure_bucket()
-    except StorageUnavailable:
-        raise ServiceUnavailable("File storage is unavailable; please try again later") from None
+    await store.ensure_bucket()  # StorageUnavailable answers 503
     return store
 
 
@@ -183,16 +180,12 @@ async def download_image(request: web.Request) -> web.StreamResponse:
         vehicle = await owned_vehicle(conn, request)
     if not vehicle["image_key"]:
         raise NotFound("This vehicle has no image")
-    store = request.app[STORAGE]
-    try:
-        stored = await store.head(vehicle["image_key"])
-    except StorageUnavailable:
-        raise ServiceUnavailable("File storage is unavailable; please try again later") from None
-    if stored is None:
-        raise NotFound("The image has not been uploaded yet")
     ttl = request.app[SETTINGS].download_url_ttl
+    url = await request.app[STORAGE].download_url(vehicle["image_key"], ttl)  # storage down: 503
+    if url is None:
+        raise NotFound("The image has not been uploaded yet")
     # Browsers may reuse the redirect for a while, never beyond the signed URL's life.
-    raise web.HTTPFound(store.presigned_get(vehicle["image_key"], ttl), headers={
+    raise web.HTTPFound(url, headers={
         "Cache-Control": f"private, max-age={max(ttl // 2, 1)}"})
 
 

@@ -8,12 +8,12 @@ from typing import Literal
 from aiohttp import web
 
 from shared.db import POOL
-from shared.http.errors import NotFound, ServiceUnavailable
+from shared.http.errors import NotFound
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
 from shared.http.validation import ApiModel, parse_body, path_uuid
-from shared.storage import STORAGE, StorageUnavailable, schedule_deletion
+from shared.storage import STORAGE, schedule_deletion
 
 from .. import repository
 from .common import SETTINGS, after_change
@@ -64,18 +64,11 @@ async def receipt_download(request: web.Request) -> web.Response:
         raise NotFound("Fuel log not found")
     if not row["receipt_key"]:
         raise NotFound("This fill-up has no receipt")
-    store = request.app[STORAGE]
-    try:
-        uploaded = await store.head(row["receipt_key"])
-    except StorageUnavailable:
-        raise ServiceUnavailable("File storage is unavailable; try again shortly") from None
-    if uploaded is None:
-        raise NotFound("The receipt has not been uploaded yet")
     expires = request.app[SETTINGS].receipt_download_expires_seconds
-    return json_response(
-        {"url": store.presigned_get(row["receipt_key"], expires), "expiresIn": expires,
-         "contentType": row["receipt_content_type"]}
-    )
+    url = await request.app[STORAGE].download_url(row["receipt_key"], expires)  # storage down: 503
+    if url is None:
+        raise NotFound("The receipt has not been uploaded yet")
+    return json_response({"url": url, "expiresIn": expires, "contentType": row["receipt_content_type"]})
 
 
 @routes.delete(RECEIPT_PATH)
