@@ -10,6 +10,7 @@ import pytest
 from services.fuel_logs.app import create_app
 from services.fuel_logs.events import on_vehicle_deleted, on_vehicle_upserted
 from services.fuel_logs.settings import FuelLogsSettings
+from shared.testing.database import in_transaction
 from shared.events import new_event
 
 
@@ -25,12 +26,7 @@ async def fuel_logs(backed_settings, serve):
 
 async def apply(settings, handler, event):
     """Run a handler in a transaction, as the consumer does."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with conn.transaction():
-            await handler(conn, event)
-    finally:
-        await conn.close()
+    return await in_transaction(settings.database_url, lambda conn: handler(conn, event))
 
 
 def vehicle_event(kind: str, vehicle_id: uuid.UUID, user: str, odometer: int = 0, fuel_type: str | None = None):

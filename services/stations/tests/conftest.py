@@ -14,6 +14,7 @@ import pytest
 from services.stations.app import create_app
 from services.stations.provider import PLACES
 from services.stations.settings import StationsSettings
+from shared.testing.database import in_transaction
 from shared.testing.standin import Reply
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -113,12 +114,7 @@ async def search(client, user_headers, **body):
 
 async def run_handler(settings, handler, event):
     """Apply an event handler in its own transaction, as the consumer does (without the inbox)."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with conn.transaction():
-            await handler(conn, event)
-    finally:
-        await conn.close()
+    return await in_transaction(settings.database_url, lambda conn: handler(conn, event))
 
 
 async def fetch(settings, sql, *args):

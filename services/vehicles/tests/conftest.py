@@ -6,11 +6,11 @@ import uuid
 from pathlib import Path
 
 import aio_pika
-import asyncpg
 import pytest
 
 from services.vehicles.app import create_app
 from services.vehicles.settings import VehiclesSettings
+from shared.testing.database import in_transaction as in_database_transaction
 from shared.events import Event
 from shared.testing.infra import AMQP_URL
 from shared.testing.standin import Reply
@@ -60,12 +60,7 @@ async def create_vehicle(client, headers, **fields) -> dict:
 
 async def in_transaction(settings: VehiclesSettings, action):
     """Run `action(conn)` in one transaction of the service's database, as a handler runs."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with conn.transaction():
-            return await action(conn)
-    finally:
-        await conn.close()
+    return await in_database_transaction(settings.database_url, action)
 
 
 @pytest.fixture
