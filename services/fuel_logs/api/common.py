@@ -89,3 +89,11 @@ async def vehicle_fill_ups(request: web.Request) -> tuple[uuid.UUID, UnitSystem,
     async with request.app[POOL].acquire() as conn:
         rows = await repository.list_for_vehicle(conn, user_id, vehicle_id)
     return vehicle_id, system, rows
+
+
+async def owned_fuel_log(conn, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False):
+    """The caller's fill-up, or 404 (another user's fill-up is not theirs to know about)."""
+    row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=for_update)
+    if row is None:
+        raise NotFound("Fuel log not found")
+    return row

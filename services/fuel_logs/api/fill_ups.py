@@ -23,7 +23,7 @@ from ..domain.fill_ups import (
     vehicle_default_fuel_type,
 )
 from ..domain.stats import vehicle_stats
-from .common import after_change, known_vehicle, stored_values, units, vehicle_fill_ups, views
+from .common import after_change, known_vehicle, owned_fuel_log, stored_values, units, vehicle_fill_ups, views
 
 routes = web.RouteTableDef()
 vehicle_routes = web.RouteTableDef()
@@ -82,9 +82,7 @@ async def get_fuel_log(request: web.Request) -> web.Response:
     system = units(request)
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn:
-        row = await repository.get_fuel_log(conn, user_id, fuel_log_id)
-        if row is None:
-            raise NotFound("Fuel log not found")
+        row = await owned_fuel_log(conn, user_id, fuel_log_id)
         siblings = await repository.list_for_vehicle(conn, user_id, row["vehicle_id"])
     return json_response(views([row], system, siblings)[0])
 
@@ -103,9 +101,7 @@ async def update_fuel_log(request: web.Request) -> web.Response:
             {"field": _camel(f), "message": "may not be null", "type": "value_error"} for f in nulls
         ])
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=True)
-        if row is None:
-            raise NotFound("Fuel log not found")
+        row = await owned_fuel_log(conn, user_id, fuel_log_id, for_update=True)
         fuel_type = FuelType(sent.get("fuel_type") or row["fuel_type"])
         changes_kind = (fuel_type is FuelType.ELECTRIC) != (row["fuel_type"] == FuelType.ELECTRIC)
         if changes_kind and not {"fuel_units", "cost_per_unit"} <= sent.keys():

@@ -16,7 +16,7 @@ from shared.http.validation import ApiModel, parse_body, path_uuid
 from shared.storage import STORAGE, schedule_deletion
 
 from .. import repository
-from .common import SETTINGS, after_change
+from .common import SETTINGS, after_change, owned_fuel_log
 
 routes = web.RouteTableDef()
 RECEIPT_PATH = "/api/fuel-logs/{id}/receipt"
@@ -35,9 +35,7 @@ async def start_receipt_upload(request: web.Request) -> web.Response:
     wanted = await parse_body(request, ReceiptUploadRequest)
     settings = request.app[SETTINGS]
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=True)
-        if row is None:
-            raise NotFound("Fuel log not found")
+        row = await owned_fuel_log(conn, user_id, fuel_log_id, for_update=True)
         # A fresh key per upload: a cached download of the old receipt never shows the new one.
         key = f"fuel-logs/{row['vehicle_id']}/{row['id']}/receipt-{uuid.uuid4().hex}"
         await repository.set_receipt(conn, user_id, fuel_log_id, key, wanted.content_type)
@@ -59,9 +57,7 @@ async def receipt_download(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn:
-        row = await repository.get_fuel_log(conn, user_id, fuel_log_id)
-    if row is None:
-        raise NotFound("Fuel log not found")
+        row = await owned_fuel_log(conn, user_id, fuel_log_id)
     if not row["receipt_key"]:
         raise NotFound("This fill-up has no receipt")
     expires = request.app[SETTINGS].receipt_download_expires_seconds
@@ -76,9 +72,7 @@ async def delete_receipt(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        row = await repository.get_fuel_log(conn, user_id, fuel_log_id, for_update=True)
-        if row is None:
-            raise NotFound("Fuel log not found")
+        row = await owned_fuel_log(conn, user_id, fuel_log_id, for_update=True)
         if not row["receipt_key"]:
             raise NotFound("This fill-up has no receipt")
         await repository.set_receipt(conn, user_id, fuel_log_id, None, None)
