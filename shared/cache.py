@@ -14,7 +14,8 @@ import redis.asyncio as redis
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from .http.app import add_readiness_check
+from . import edge_cache
+from .http.app import SERVICE_NAME, add_readiness_check
 from .http.json import dumps
 
 log = logging.getLogger("motovault.cache")
@@ -24,9 +25,13 @@ CACHE = web.AppKey("cache", "Cache")
 
 
 class Cache:
-    def __init__(self, client: redis.Redis, prefix: str) -> None:
+    def __init__(self, client: redis.Redis, prefix: str, *, edge_prefix: str | None = None,
+                 scope: str | None = None) -> None:
         self._redis = client
         self._prefix = prefix
+        # Where the edge's response cache finds this service's version token per user.
+        self._edge_prefix = edge_prefix
+        self._scope = scope
 
     def key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -58,6 +63,23 @@ class Cache:
             # The TTL bounds how long a stale entry can live.
             log.error("Cache invalidation failed for %s: %s", keys, exc)
 
+    async def user_changed(self, user_id: str, *keys: str) -> None:
+        """After a committed change of the user's data: drop `keys` and the edge's cached answers.
+
+        One round trip: the deletes and the new version token travel in one pipeline.
+        """
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                if keys:
+                    pipe.delete(*(self._prefix + k for k in keys))
+                if self._edge_prefix is not None and self._scope is not None:
+                    pipe.set(edge_cache.version_key(self._edge_prefix, self._scope, user_id),
+                             edge_cache.new_token(), ex=edge_cache.TOKEN_SECONDS)
+                await pipe.execute()
+        except RedisError as exc:
+            # Both caches bound a stale answer by their TTLs.
+            log.error("Cache invalidation failed for user %s (%s): %s", user_id, keys, exc)
+
 
 class RedisSettings(Protocol):
     redis_url: str
@@ -68,7 +90,9 @@ def add_redis(app: web.Application, settings: RedisSettings) -> None:
     async def redis_context(app: web.Application) -> AsyncIterator[None]:
         client = redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         app[REDIS] = client
-        app[CACHE] = Cache(client, settings.redis_prefix)
+        # Feature services say where the edge's version tokens live; the edge itself has none.
+        app[CACHE] = Cache(client, settings.redis_prefix, edge_prefix=getattr(settings, "edge_cache_prefix", None),
+                           scope=app[SERVICE_NAME])
         yield
         await client.aclose()
 

@@ -45,6 +45,8 @@ class BackedServiceSettings(ServiceSettings):
     db_pool_max: int = Field(default=10, ge=1)
     redis_url: str = Field(pattern=r"^rediss?://")
     redis_prefix: str = "mv:"
+    # Shared with the edge: where its response cache and the users' version tokens live.
+    edge_cache_prefix: str = "mv:edge-cache:"
     amqp_url: str = Field(pattern=r"^amqps?://")
     events_exchange: str = "motovault.events"
     consumer_prefetch: int = Field(default=32, ge=1)

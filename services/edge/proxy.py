@@ -21,12 +21,15 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from yarl import URL
 
 from shared.cache import REDIS
+from shared.edge_cache import EDGE_CACHE_HEADER
 from shared.http.app import METRICS_REGISTRY
 from shared.http.errors import BadGateway, GatewayTimeout, PayloadTooLarge, Unauthorized
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, USER_ID_KEY, Handler
 from shared.identity import ASSERTION_HEADER, CLIENT_IDENTITY_HEADERS, IdentitySigner
 
 from .auth import CLAIMS_KEY, check_permissions, requires_token
+from .ratelimit import RATE_LIMITER, CacheLookup, CacheProbe, checks_own_rate_limit
+from .response_cache import CACHE_STATUS_HEADER, ResponseCache
 from .routing import Instance, Route, load_route_table
 from .settings import EdgeSettings
 from .shifting import WeightStore, bucket, choose
@@ -106,7 +109,8 @@ def upstream_request_headers(request: web.Request, assertion: str | None) -> CIM
 
 
 def client_response_headers(upstream: aiohttp.ClientResponse) -> CIMultiDict[str]:
-    drop = HOP_BY_HOP | named_in_connection(upstream.headers)
+    # The services' cache grant is for the edge alone: a browser keeping the answer would not see changes.
+    drop = HOP_BY_HOP | {EDGE_CACHE_HEADER.lower()} | named_in_connection(upstream.headers)
     return CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
 
 
@@ -129,8 +133,9 @@ class BodyLimit:
 
 class Proxy:
     def __init__(self, session: aiohttp.ClientSession, assertions: AssertionCache, settings: EdgeSettings,
-                 weights: WeightStore, metrics: "UpstreamMetrics") -> None:
+                 weights: WeightStore, metrics: "UpstreamMetrics", cache: ResponseCache | None = None) -> None:
         self.session = session
+        self._cache = cache
         self._assertions = assertions
         self._response_timeout = settings.upstream_timeout
         self._retries = settings.upstream_retries
@@ -153,6 +158,17 @@ class Proxy:
         sticky_key = user_id or f"ip:{request.remote}"
         version = choose(await self._weights.weights(route), bucket(route.name, sticky_key))
         pool = route.versions[version]
+        probe = lookup = None
+        if request.method == "GET" and user_id:
+            # The rate-limit middleware left this request to us, to add the cache lookup to its round trip.
+            if self._cache is not None:
+                probe = self._cache.probe(request, route.name, user_id, version)
+            lookup = await request.app[RATE_LIMITER].check(request, probe)
+            if lookup is not None:
+                fresh = self._cache.wants_fresh(request)
+                if lookup.entry is not None and not fresh:
+                    return self._cache.hit(request, route.name, lookup.entry)
+                self._cache.counted_miss(route.name, bypass=fresh)
         assertion = self._assertions.get(user_id) if user_id else None
         headers = upstream_request_headers(request, assertion)
         body, limit = self._body(request)
@@ -196,6 +212,8 @@ class Proxy:
             else:
                 pool.succeeded(instance)
             self._metrics.observe(route.name, version, str(upstream_response.status), started)
+            if lookup is not None and (seconds := self._cache.storable(upstream_response)):
+                return await self._relay_and_store(request, upstream_response, probe, lookup, seconds)
             return await self._relay(request, route.name, upstream_response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -212,6 +230,27 @@ class Proxy:
     async def _backoff(self, attempt: int) -> None:
         # Full jitter (Envoy's policy): spreads the retries of many clients hitting one failure.
         await asyncio.sleep(random.uniform(0, min(self._backoff_max, self._backoff_base * 2 ** attempt)))
+
+    async def _relay_and_store(self, request: web.Request, upstream_response: aiohttp.ClientResponse,
+                               probe: CacheProbe, lookup: CacheLookup, seconds: int) -> web.StreamResponse:
+        """A small cacheable answer: read whole (its length is known and bounded), sent, then kept."""
+        try:
+            body = await upstream_response.read()
+        except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+            log.warning("Reading a cacheable answer failed: %s: %s", type(exc).__name__, exc)
+            raise BadGateway("The service's answer was cut short") from None
+        finally:
+            upstream_response.release()
+        headers = client_response_headers(upstream_response)
+        headers.popall("Content-Length", None)  # the body's own length, compressed or not
+        headers[CACHE_STATUS_HEADER] = "miss"
+        headers[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
+        response = web.Response(status=upstream_response.status, reason=upstream_response.reason,
+                                body=body, headers=headers)
+        if should_compress(response.headers):
+            response.enable_compression()
+        await self._cache.store(probe, lookup, headers, body, seconds)
+        return response
 
     async def _relay(self, request: web.Request, route_name: str,
                      upstream_response: aiohttp.ClientResponse) -> web.StreamResponse:
@@ -265,6 +304,7 @@ class UpstreamMetrics:
 
 
 def proxy_handler(route: Route) -> Handler:
+    @checks_own_rate_limit
     async def handler(request: web.Request) -> web.StreamResponse:
         return await request.app[PROXY].forward(request, route)
 
@@ -292,7 +332,11 @@ def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
         ) as session:
             signer = IdentitySigner(settings.identity_secret.get_secret_value())
             weights = WeightStore(app.get(REDIS), settings.redis_prefix, settings.shift_refresh_seconds)
-            app[PROXY] = Proxy(session, AssertionCache(signer), settings, weights, metrics)
+            cache = None
+            if settings.response_cache:
+                cache = ResponseCache(app[REDIS], settings.response_cache_prefix, settings.response_cache_max_bytes,
+                                      app[METRICS_REGISTRY])
+            app[PROXY] = Proxy(session, AssertionCache(signer), settings, weights, metrics, cache)
             yield
 
     app.cleanup_ctx.append(session_context)

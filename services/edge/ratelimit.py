@@ -6,6 +6,9 @@ X-Forwarded-For is believed only through `trusted_proxies` hops. Route classes: 
 (IETF draft-10) and `X-RateLimit-Limit/-Remaining/-Reset` (Reset = Unix time in seconds, as
 express-rate-limit sent it); a 429 adds `Retry-After` (whole seconds, >= 1).
 
+A proxied GET with a user is counted by the proxy itself (`checks_own_rate_limit`), which adds
+the response-cache lookup to the same script: one Redis round trip decides and may answer.
+
 Redis down: fail-open (default) lets requests through an in-process limiter of the same
 policy, per edge instance; fail-closed answers 503. After a Redis error the limiter stays
 local for a second instead of paying a failed connection per request.
@@ -25,6 +28,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from shared.cache import REDIS
+from shared.edge_cache import NO_VERSION
 from shared.http.errors import ApiError, ServiceUnavailable
 from shared.http.middleware import USER_ID_KEY, Handler
 
@@ -35,6 +39,7 @@ log = logging.getLogger("motovault.edge.ratelimit")
 SCRIPT = Path(__file__).with_name("ratelimit.lua").read_text()
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400}
 DECISION_KEY = web.RequestKey("rate_limit_decision", "Decision")
+RATE_LIMITER = web.AppKey("rate_limiter", "RateLimiter")
 UNLIMITED_PATHS = frozenset({"/api/health"})
 REDIS_PAUSE_SECONDS = 1.0
 LOCAL_MAX_KEYS = 100_000
@@ -102,30 +107,75 @@ class LocalLimiter:
         return Decision(policy, True, int((now - allow_at) / interval + 1e-6), new_tat - now, 0)
 
 
+@dataclass(frozen=True)
+class CacheProbe:
+    """Where the edge's cached answer to a request would be (shared/edge_cache.py)."""
+
+    version_key: str
+    entry_head: str
+    entry_tail: str
+
+
+@dataclass(frozen=True)
+class CacheLookup:
+    token: str  # the user's version token read with the entry: a miss is stored under it
+    entry: bytes | None
+
+
 class RateLimiter:
-    def __init__(self, client: redis.Redis, prefix: str, *, fail_open: bool) -> None:
+    def __init__(self, client: redis.Redis, settings: EdgeSettings) -> None:
         self._script = client.register_script(SCRIPT)
-        self._prefix = prefix
-        self._fail_open = fail_open
+        self._prefix = settings.redis_prefix
+        self._fail_open = settings.rate_limit_fail_open
+        self._trusted_proxies = settings.trusted_proxies
+        self._policies = {
+            name: Policy.parse(name, getattr(settings, f"rate_limit_{name}")) for name in ("default", "login", "ai")
+        }
         self._local = LocalLimiter()
         self._redis_paused_until = 0.0
 
-    async def decide(self, policy: Policy, identity: str) -> Decision:
+    def policy_for(self, path: str) -> Policy:
+        if path.startswith("/api/auth/"):
+            return self._policies["login"] if path != "/api/auth/me" else self._policies["default"]
+        if path.startswith("/api/ai/"):
+            return self._policies["ai"]
+        return self._policies["default"]
+
+    async def check(self, request: web.Request, probe: CacheProbe | None = None) -> CacheLookup | None:
+        """Count the request against its quota (429 when spent); with a probe, also look up the cache."""
+        user = request.get(USER_ID_KEY)
+        identity = f"user:{user}" if user else f"ip:{client_ip(request, self._trusted_proxies)}"
+        decision, lookup = await self.decide(self.policy_for(request.path), identity, probe)
+        request[DECISION_KEY] = decision
+        if not decision.allowed:
+            raise ApiError("Too many requests; retry later", status=429, headers=decision.headers())
+        return lookup
+
+    async def decide(self, policy: Policy, identity: str,
+                     probe: CacheProbe | None = None) -> tuple[Decision, CacheLookup | None]:
         # {identity} is a hash tag: on Redis Cluster all of a client's buckets share a slot.
         key = f"{self._prefix}rl:{policy.name}:{{{identity}}}"
         if time.monotonic() >= self._redis_paused_until:
+            keys, args = [key], [policy.limit, int(policy.window * 1_000_000)]
+            if probe is not None:
+                keys.append(probe.version_key)
+                args += [probe.entry_head, probe.entry_tail, NO_VERSION]
             try:
-                allowed, remaining, reset_us, retry_us = await self._script(
-                    keys=[key], args=[policy.limit, int(policy.window * 1_000_000)]
-                )
-                return Decision(policy, bool(allowed), int(remaining), reset_us / 1e6, retry_us / 1e6)
+                reply = await self._script(keys=keys, args=args)
             except (RedisError, OSError) as exc:
                 self._redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
                 log.error("Rate limiting without Redis (%s: %s); failing %s",
                           type(exc).__name__, exc, "open" if self._fail_open else "closed")
+            else:
+                allowed, remaining, reset_us, retry_us = reply[:4]
+                decision = Decision(policy, bool(allowed), int(remaining), reset_us / 1e6, retry_us / 1e6)
+                lookup = None
+                if len(reply) > 4:
+                    lookup = CacheLookup(reply[4].decode(), reply[5] if len(reply) > 5 and reply[5] else None)
+                return decision, lookup
         if not self._fail_open:
             raise ServiceUnavailable("Rate limiting is unavailable; try again shortly", headers={"Retry-After": "1"})
-        return self._local.decide(policy, key)
+        return self._local.decide(policy, key), None  # no Redis: no cache either
 
 
 def client_ip(request: web.Request, trusted_proxies: int) -> str:
@@ -138,35 +188,28 @@ def client_ip(request: web.Request, trusted_proxies: int) -> str:
     return chain[-(trusted_proxies + 1)] if len(chain) > trusted_proxies else chain[0]
 
 
+def checks_own_rate_limit(handler: Handler) -> Handler:
+    """Mark a handler that calls RateLimiter.check itself for GETs with a user (to add a cache probe)."""
+    handler.checks_own_rate_limit = True  # type: ignore[attr-defined]
+    return handler
+
+
 def add_rate_limits(app: web.Application, settings: EdgeSettings) -> None:
     """Call after add_auth: the limit is per user once the token is known."""
-    policies = {
-        name: Policy.parse(name, getattr(settings, f"rate_limit_{name}")) for name in ("default", "login", "ai")
-    }
-    limiter_key = web.AppKey("rate_limiter", RateLimiter)
 
     async def limiter_context(app: web.Application):
-        app[limiter_key] = RateLimiter(app[REDIS], settings.redis_prefix, fail_open=settings.rate_limit_fail_open)
+        app[RATE_LIMITER] = RateLimiter(app[REDIS], settings)
         yield
-
-    def policy_for(path: str) -> Policy:
-        if path.startswith("/api/auth/"):
-            return policies["login"] if path != "/api/auth/me" else policies["default"]
-        if path.startswith("/api/ai/"):
-            return policies["ai"]
-        return policies["default"]
 
     @web.middleware
     async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
         if not path.startswith("/api/") or path in UNLIMITED_PATHS:
             return await handler(request)
-        user = request.get(USER_ID_KEY)
-        identity = f"user:{user}" if user else f"ip:{client_ip(request, settings.trusted_proxies)}"
-        decision = await app[limiter_key].decide(policy_for(path), identity)
-        request[DECISION_KEY] = decision
-        if not decision.allowed:
-            raise ApiError("Too many requests; retry later", status=429, headers=decision.headers())
+        if (request.method == "GET" and request.get(USER_ID_KEY)
+                and getattr(request.match_info.handler, "checks_own_rate_limit", False)):
+            return await handler(request)  # counted there, with the cache lookup in the same round trip
+        await app[RATE_LIMITER].check(request)
         return await handler(request)
 
     async def stamp_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -30,6 +30,12 @@ class EdgeSettings(ServiceSettings):
     # Rate limits, traffic-shifting weights and PKCE login state; shared by all edge instances.
     redis_url: str = Field(pattern=r"^rediss?://")
     redis_prefix: str = "mv:edge:"
+    # Equal to the services' <SERVICE>_EDGE_CACHE_PREFIX: GETs they mark cacheable are answered
+    # from Redis under it (shared/edge_cache.py).
+    response_cache_prefix: str = "mv:edge-cache:"
+    response_cache: bool = True
+    # Larger answers are relayed as they stream, never held in memory to be cached.
+    response_cache_max_bytes: int = Field(default=262_144, ge=0)
 
     # Identity provider. Field order matters: validators of later fields read earlier ones.
     auth0_domain: str | None = None

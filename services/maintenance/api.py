@@ -14,6 +14,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.errors import BadRequest, NotFound
+from shared.edge_cache import edge_cacheable
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
@@ -29,6 +30,10 @@ from .settings import MaintenanceSettings
 
 routes = web.RouteTableDef()
 SETTINGS = web.AppKey("maintenance_settings", MaintenanceSettings)
+# Records change only through this API and vehicle.deleted, both of which replace the user's edge
+# version token. Schedules and the upcoming view are not cached at the edge: reading the upcoming
+# view may announce a due schedule (lastNotifiedDueAt), and urgency moves with the calendar.
+EDGE_CACHE_SECONDS = 300
 
 
 
@@ -88,7 +93,7 @@ async def list_records(request: web.Request) -> web.Response:
         if query.vehicle_id is not None:
             await require_vehicle(conn, user_id, query.vehicle_id)
         rows = await repository.list_records(conn, user_id, query.vehicle_id, category)
-    return json_response([record_view(row, query.units) for row in rows])
+    return edge_cacheable(json_response([record_view(row, query.units) for row in rows]), EDGE_CACHE_SECONDS)
 
 
 @routes.get("/api/maintenance/records/vehicle/{vehicleId}")
@@ -99,7 +104,7 @@ async def list_vehicle_records(request: web.Request) -> web.Response:
     async with request.app[POOL].acquire() as conn:
         await require_vehicle(conn, user_id, vehicle_id)
         rows = await repository.list_records(conn, user_id, vehicle_id)
-    return json_response([record_view(row, units) for row in rows])
+    return edge_cacheable(json_response([record_view(row, units) for row in rows]), EDGE_CACHE_SECONDS)
 
 
 @routes.get("/api/maintenance/records/{id}")
@@ -109,7 +114,7 @@ async def get_record(request: web.Request) -> web.Response:
         row = await repository.get_record(conn, current_user(request), path_uuid(request, "id", "Record"))
     if row is None:
         raise NotFound("Record not found")
-    return json_response(record_view(row, units))
+    return edge_cacheable(json_response(record_view(row, units)), EDGE_CACHE_SECONDS)
 
 
 @routes.put("/api/maintenance/records/{id}")

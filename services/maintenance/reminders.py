@@ -43,8 +43,9 @@ def upcoming_cache_key(user_id: str, vehicle_id: uuid.UUID, units: Units, on: da
 
 
 async def invalidate_upcoming(cache: Cache, user_id: str, vehicle_id: uuid.UUID) -> None:
+    """After any committed change of the user's maintenance data: also drops the edge's answers."""
     on = today()
-    await cache.invalidate(*(upcoming_cache_key(user_id, vehicle_id, units, on) for units in Units))
+    await cache.user_changed(user_id, *(upcoming_cache_key(user_id, vehicle_id, units, on) for units in Units))
 
 
 # --- due announcements --------------------------------------------------------------------------

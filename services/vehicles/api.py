@@ -8,6 +8,7 @@ import asyncpg
 from aiohttp import web
 
 from shared.cache import CACHE
+from shared.edge_cache import edge_cacheable
 from shared.db import POOL
 from shared.events import enqueue
 from shared.http.app import SETTINGS
@@ -37,7 +38,8 @@ def vehicle_id_param(request: web.Request) -> uuid.UUID:
 
 
 async def invalidate_list(request: web.Request, user_id: str) -> None:
-    await request.app[CACHE].invalidate(list_cache_key(user_id))
+    """After a committed change: the cached list here and the user's answers kept at the edge."""
+    await request.app[CACHE].user_changed(user_id, list_cache_key(user_id))
 
 
 def with_warnings(view: dict) -> dict:
@@ -55,7 +57,7 @@ async def list_vehicles(request: web.Request) -> web.Response:
             return [vehicle_view(row) for row in await repository.list_vehicles(conn, user_id)]
 
     vehicles = await request.app[CACHE].get_or_load(list_cache_key(user_id), LIST_TTL_SECONDS, load)
-    return json_response(vehicles)
+    return edge_cacheable(json_response(vehicles), LIST_TTL_SECONDS)
 
 
 @routes.post("/api/vehicles")
@@ -80,7 +82,7 @@ async def get_vehicle(request: web.Request) -> web.Response:
         row = await repository.get_vehicle(conn, current_user(request), vehicle_id_param(request))
     if row is None:
         raise NotFound("Vehicle not found")
-    return json_response(vehicle_view(row))
+    return edge_cacheable(json_response(vehicle_view(row)), LIST_TTL_SECONDS)
 
 
 @routes.put("/api/vehicles/{id}")

@@ -83,7 +83,7 @@ def handlers(app: web.Application) -> dict:
     """The consumed events; their cache invalidation needs the app's Redis, hence a factory."""
 
     async def invalidate_list(user_id: str) -> None:
-        await app[CACHE].invalidate(list_cache_key(user_id))
+        await app[CACHE].user_changed(user_id, list_cache_key(user_id))
 
     async def on_reading(conn: asyncpg.Connection, event: Event) -> None:
         await raise_odometer_from(conn, event, invalidate_list)

@@ -52,6 +52,7 @@ async def backed_settings(infra: TestInfra, s3_endpoint: str):
             database_url=await infra.create_database(name),
             redis_url=REDIS_URL,
             redis_prefix=infra.redis_prefix + f"{name}:",
+            edge_cache_prefix=infra.redis_prefix + "edge-cache:",
             amqp_url=AMQP_URL,
             events_exchange=exchange,
             retry_delays_ms=[100, 200],

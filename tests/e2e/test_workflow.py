@@ -77,6 +77,7 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         EDGE_IDENTITY_SECRET=IDENTITY_SECRET,
         EDGE_REDIS_URL=REDIS_URL,
         EDGE_REDIS_PREFIX=f"{infra.redis_prefix}e2e:edge:",
+        EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}e2e:edge-cache:",
         EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
         EDGE_SHUTDOWN_TIMEOUT="2",
     )
@@ -92,6 +93,7 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
             "CREATE_DATABASE": "true",
             "REDIS_URL": REDIS_URL,
             "REDIS_PREFIX": f"{infra.redis_prefix}e2e:{service}:",
+            "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}e2e:edge-cache:",
             "AMQP_URL": AMQP_URL,
             "EVENTS_EXCHANGE": exchange,
             "RETRY_DELAYS_MS": "[100,200]",

@@ -128,6 +128,13 @@ class Echo:
         elif request.path.endswith("/gzip"):
             return web.Response(body=gzip.compress(b'{"compressed": true}'),
                                 headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        elif "/cacheable" in request.path:
+            # Grants the edge what the query says (shared/edge_cache.py); counts what it served.
+            grant = {"MotoVault-Edge-Cache": request.query["grant"]} if "grant" in request.query else {}
+            status = int(request.query.get("status", 200))
+            size = int(request.query.get("size", 0))
+            return web.json_response({"served": len(self.requests), "path": request.path_qs, "pad": "x" * size},
+                                     status=status, headers=grant)
         elif request.path.endswith("/big-json"):
             return web.json_response({"items": [{"id": i, "make": "Volkswagen"} for i in range(200)]})
         elif request.path.endswith("/download"):
@@ -177,12 +184,14 @@ async def echo(serve):
 
 
 def edge_settings(**overrides: Any) -> EdgeSettings:
+    run = uuid.uuid4().hex[:12]
     values: dict[str, Any] = dict(
         host="127.0.0.1",
         port=free_port(),
         identity_secret=IDENTITY_SECRET,
         redis_url=REDIS_URL,
-        redis_prefix=f"mv:test:edge:{uuid.uuid4().hex[:12]}:",  # tests share the machine's Redis
+        redis_prefix=f"mv:test:edge:{run}:",  # tests share the machine's Redis
+        response_cache_prefix=f"mv:test:edge-cache:{run}:",
         jwt_audience=AUDIENCE,
         upstream_timeout=5.0,
         upstream_connect_timeout=1.0,

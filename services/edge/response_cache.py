@@ -1,0 +1,89 @@
+"""The edge's response cache: a user's repeated GETs answered from Redis, without a second hop.
+
+The contract with the services is in shared/edge_cache.py: a service marks an answer cacheable
+and replaces the user's version token after every change, so an entry is never stale for longer
+than the token write takes. The lookup rides in the rate-limit script (ratelimit.lua): a hit costs
+the one Redis round trip every request pays anyway.
+
+Per entry: the owning service (route name), the user, the traffic-shifting version the user is
+sticky to, path and query. Not cached: anonymous requests, anything but GET, answers other than
+200 JSON, answers larger than `response_cache_max_bytes`, and requests sent with
+`Cache-Control: no-cache` (which still refresh the entry).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from prometheus_client import CollectorRegistry, Counter
+from redis.exceptions import RedisError
+
+from shared.edge_cache import EDGE_CACHE_HEADER, cacheable_seconds, entry_key_parts, version_key
+from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
+
+from .ratelimit import CacheLookup, CacheProbe
+
+log = logging.getLogger("motovault.edge.response_cache")
+
+CACHE_STATUS_HEADER = "X-Edge-Cache"  # hit | miss: tells clients and benchmarks what answered
+_SEPARATOR = b"\n"
+
+
+def encode_entry(content_type: str, body: bytes) -> bytes:
+    return content_type.encode() + _SEPARATOR + body
+
+
+def decode_entry(entry: bytes) -> tuple[str, bytes]:
+    content_type, _, body = entry.partition(_SEPARATOR)
+    return content_type.decode(), body
+
+
+class ResponseCache:
+    def __init__(self, client, prefix: str, max_bytes: int, registry: CollectorRegistry) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._max_bytes = max_bytes
+        self._lookups = Counter("edge_response_cache_total", "Cacheable GETs by outcome (hit, miss, bypass)",
+                                ["route", "outcome"], registry=registry)
+
+    def probe(self, request: web.Request, scope: str, user_id: str, variant: str) -> CacheProbe:
+        head, tail = entry_key_parts(self._prefix, scope, user_id, variant, str(request.rel_url))
+        return CacheProbe(version_key(self._prefix, scope, user_id), head, tail)
+
+    @staticmethod
+    def wants_fresh(request: web.Request) -> bool:
+        directives = request.headers.get("Cache-Control", "").lower()
+        return "no-cache" in directives or "no-store" in directives
+
+    def hit(self, request: web.Request, route: str, entry: bytes) -> web.Response:
+        self._lookups.labels(route, "hit").inc()
+        content_type, body = decode_entry(entry)
+        response = web.Response(body=body, headers={"Content-Type": content_type, CACHE_STATUS_HEADER: "hit",
+                                                    REQUEST_ID_HEADER: request[REQUEST_ID_KEY]})
+        return response
+
+    def counted_miss(self, route: str, bypass: bool) -> None:
+        self._lookups.labels(route, "bypass" if bypass else "miss").inc()
+
+    def storable(self, upstream: aiohttp.ClientResponse) -> int:
+        """Seconds the answer may be kept (0: relay it as it streams, keep nothing)."""
+        seconds = cacheable_seconds(upstream.headers.get(EDGE_CACHE_HEADER))
+        if not seconds or upstream.status != 200 or "Content-Encoding" in upstream.headers:
+            return 0
+        if not upstream.headers.get("Content-Type", "").startswith("application/json"):
+            return 0
+        length = upstream.headers.get("Content-Length")
+        if length is None or not length.isdigit() or int(length) > self._max_bytes:
+            return 0
+        return seconds
+
+    async def store(self, probe: CacheProbe, lookup: CacheLookup, headers: CIMultiDict[str], body: bytes,
+                    seconds: int) -> None:
+        key = probe.entry_head + lookup.token + probe.entry_tail
+        try:
+            await self._redis.set(key, encode_entry(headers.get("Content-Type", ""), body), ex=seconds)
+        except RedisError as exc:
+            log.warning("Could not cache an answer (%s: %s)", type(exc).__name__, exc)
