@@ -29,6 +29,7 @@ PUBLIC_PATHS = frozenset({"/health", "/ready", "/metrics", "/openapi.json"})
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 RESPONSE_STARTED_KEY = web.RequestKey("response_started", bool)
 USER_ID_KEY = web.RequestKey("user_id", str)
+MAX_CACHED_SERIES = 4096
 
 
 def route_name(request: web.Request) -> str:
@@ -46,6 +47,18 @@ class HttpMetrics:
         self.latency = Histogram(
             "http_request_duration_seconds", "Time to answer a request", ["method", "route"], registry=registry
         )
+        # labels() validates and locks on every call; the children are looked up once per series.
+        self._children: dict[tuple[str, str, int], tuple] = {}
+
+    def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            if len(self._children) < MAX_CACHED_SERIES:  # odd methods must not grow it without bound
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
 
 
 def request_context_middleware(metrics: HttpMetrics, log_access: bool):
@@ -66,8 +79,7 @@ def request_context_middleware(metrics: HttpMetrics, log_access: bool):
         finally:
             elapsed = time.perf_counter() - started
             route = route_name(request)
-            metrics.requests.labels(request.method, route, str(status)).inc()
-            metrics.latency.labels(request.method, route).observe(elapsed)
+            metrics.observe(request.method, route, status, elapsed)
             if log_access and request.path not in PUBLIC_PATHS:
                 access_log.info(
                     "%s %s %s",
