@@ -3,25 +3,29 @@
 Two clients: one talks to the internal endpoint; the other only signs URLs, for the endpoint
 clients can reach (inside containers `http://minio:9000` is not the browser's host). boto3 is
 blocking, so every network call runs in a worker thread, off the event loop.
+
+boto3 is imported and the clients are made on first use, not at start: importing boto3 costs a
+process about 10 MB and an S3 client about 14 MB more (its service model), which a service pays
+only once it touches storage (bench/memory.py measures it). The bucket is made on first use too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import asyncpg
-import boto3
 from aiohttp import web
-from botocore.client import BaseClient
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, SecretStr
 
 from .db import POOL
 from .http.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 STORAGE = web.AppKey("storage", "ObjectStore")
 SWEEPER = web.AppKey("storage_sweeper", "DeletionSweeper")
@@ -53,16 +57,51 @@ class PresignedUpload:
     expires_in: int
 
 
+@dataclass(frozen=True)
+class _Clients:
+    internal: BaseClient  # talks to storage
+    signer: BaseClient  # only signs URLs, for the endpoint clients reach
+
+
 class ObjectStore:
     def __init__(self, settings: StorageSettings) -> None:
         self.bucket = settings.bucket
-        self._client = _client(settings, settings.endpoint_url, settings.timeout)
-        self._signer = _client(settings, settings.public_endpoint_url or settings.endpoint_url, settings.timeout)
+        self._settings = settings
+        self._clients: _Clients | None = None
+        # A thread lock: clients are made in worker threads, or once in the loop by a presign.
+        self._clients_lock = threading.Lock()
+        self._bucket_ready = False
+        self._bucket_lock = asyncio.Lock()
+
+    @property
+    def has_clients(self) -> bool:
+        """Whether boto3 clients exist yet (they are made on first use)."""
+        return self._clients is not None
+
+    def _new_clients(self) -> _Clients:
+        settings = self._settings
+        return _Clients(
+            internal=_client(settings, settings.endpoint_url, settings.timeout),
+            signer=_client(settings, settings.public_endpoint_url or settings.endpoint_url, settings.timeout),
+        )
+
+    def _clients_now(self) -> _Clients:
+        """The clients, made once under the lock; blocking (imports boto3 the first time)."""
+        if self._clients is None:
+            with self._clients_lock:
+                if self._clients is None:
+                    self._clients = self._new_clients()
+        return self._clients
+
+    async def _internal(self) -> BaseClient:
+        clients = self._clients or await asyncio.to_thread(self._clients_now)
+        return clients.internal
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
+        client = await self._internal()
         try:
-            return await asyncio.to_thread(getattr(self._client, method), **kwargs)
-        except (BotoCoreError, ClientError) as exc:
+            return await asyncio.to_thread(getattr(client, method), **kwargs)
+        except _storage_errors() as exc:
             raise StorageUnavailable(f"object storage {method} failed: {exc}") from exc
 
     async def ensure_bucket(self) -> None:
@@ -70,15 +109,32 @@ class ObjectStore:
             await self._call("head_bucket", Bucket=self.bucket)
         except StorageUnavailable:
             await self._call("create_bucket", Bucket=self.bucket)
+        self._bucket_ready = True
+
+    async def ready(self) -> None:
+        """Make the clients and the bucket if not done yet; StorageUnavailable while storage is down.
+
+        Every call that reaches storage goes through here. A handler that only presigns calls it
+        first, so that the bucket exists before a browser uploads into it.
+        """
+        if self._bucket_ready:
+            return
+        async with self._bucket_lock:
+            if not self._bucket_ready:
+                await self.ensure_bucket()
 
     async def ping(self) -> None:
         await self._call("head_bucket", Bucket=self.bucket)
+
+    def _signer(self) -> BaseClient:
+        # Signing is offline; made here only if no async call made the clients before (once).
+        return self._clients_now().signer
 
     def presigned_upload(
         self, key: str, content_type: str, max_bytes: int, expires_in: int = 900
     ) -> PresignedUpload:
         """A browser POST form whose policy pins the key and content type and caps the size."""
-        post = self._signer.generate_presigned_post(
+        post = self._signer().generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
             Fields={"Content-Type": content_type},
@@ -88,25 +144,29 @@ class ObjectStore:
         return PresignedUpload(url=post["url"], fields=post["fields"], expires_in=expires_in)
 
     def presigned_put(self, key: str, content_type: str, expires_in: int = 900) -> str:
-        return self._signer.generate_presigned_url(
+        return self._signer().generate_presigned_url(
             "put_object",
             Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
             ExpiresIn=expires_in,
         )
 
     def presigned_get(self, key: str, expires_in: int = 300) -> str:
-        return self._signer.generate_presigned_url(
+        return self._signer().generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
         )
 
     async def head(self, key: str) -> dict[str, Any] | None:
+        await self.ready()
+        client = await self._internal()
+        from botocore.exceptions import ClientError  # boto3 is loaded by now: no cost
+
         try:
-            return await asyncio.to_thread(self._client.head_object, Bucket=self.bucket, Key=key)
+            return await asyncio.to_thread(client.head_object, Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise StorageUnavailable(str(exc)) from exc
-        except BotoCoreError as exc:
+        except _storage_errors() as exc:
             raise StorageUnavailable(str(exc)) from exc
 
     async def download_url(self, key: str, expires_in: int) -> str | None:
@@ -116,16 +176,28 @@ class ObjectStore:
         return self.presigned_get(key, expires_in)
 
     async def put(self, key: str, body: bytes, content_type: str) -> None:
+        await self.ready()
         await self._call("put_object", Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
     async def delete(self, *keys: str) -> None:
         # S3 deletes are idempotent: deleting a missing key succeeds, so event replays are safe.
+        await self.ready()
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
             await self._call("delete_objects", Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
 
 
+def _storage_errors() -> tuple[type[Exception], ...]:
+    # Only reached once a client exists, so botocore is already imported.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
+
 def _client(settings: StorageSettings, endpoint: str | None, timeout: float) -> BaseClient:
+    import boto3
+    from botocore.config import Config
+
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -201,13 +273,11 @@ def add_storage(app: web.Application, settings: StorageSettings, sweep_interval:
     """Call after add_database: the deletion sweeper works from the service's database."""
 
     async def storage_context(app: web.Application) -> AsyncIterator[None]:
+        # Nothing reaches storage here: the clients and the bucket are made on first use, so
+        # storage down does not stop the service (uploads answer 503 until it is back) and a
+        # process that never touches storage never loads boto3.
         store = ObjectStore(settings)
         app[STORAGE] = store
-        try:
-            await store.ensure_bucket()
-        except StorageUnavailable:
-            # Storage down must not stop the service: uploads answer 503 until it is back.
-            log.warning("Object storage unavailable at start; uploads will answer 503 until it is back")
         sweeper = DeletionSweeper(app[POOL], store, sweep_interval)
         app[SWEEPER] = sweeper
         sweeper.start()

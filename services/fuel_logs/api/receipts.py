@@ -34,6 +34,8 @@ async def start_receipt_upload(request: web.Request) -> web.Response:
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     wanted = await parse_body(request, ReceiptUploadRequest)
     settings = request.app[SETTINGS]
+    # Makes the bucket on first use, before a browser uploads into it; 503 while storage is down.
+    await request.app[STORAGE].ready()
     async with request.app[POOL].acquire() as conn, conn.transaction():
         row = await owned_fuel_log(conn, user_id, fuel_log_id, for_update=True)
         # A fresh key per upload: a cached download of the old receipt never shows the new one.
