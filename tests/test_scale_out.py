@@ -405,6 +405,8 @@ async def test_stopping_one_instance_loses_no_retryable_request_and_no_event(clu
     assert traffic.failures() == [], f"{len(traffic.failures())} of {len(traffic.answers)} GETs failed"
     edge_errors = await counter(http, cluster.edge, "edge_upstream_requests", route="fuel_logs", outcome="error")
     assert edge_errors == edge_errors_before
+    # Passive health: after failures in a row the edge stopped trying the gone instance at all.
+    assert f"Ejected {stopping.url} from pool fuel_logs" in cluster.edge.output.decode(errors="replace")
     await projected(cluster, produced)  # every event, including those the stopped one held
 
 
