@@ -44,6 +44,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 COMPRESS_MIN_BYTES = 1024
+# Answers up to this size are read whole and sent in one write; larger ones stream chunk by chunk.
+WHOLE_BODY_BYTES = 262_144
 
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -212,8 +214,9 @@ class Proxy:
             else:
                 pool.succeeded(instance)
             self._metrics.observe(route.name, version, str(upstream_response.status), started)
-            if lookup is not None and (seconds := self._cache.storable(upstream_response)):
-                return await self._relay_and_store(request, upstream_response, probe, lookup, seconds)
+            if request.method != "HEAD" and is_small(upstream_response):
+                seconds = self._cache.storable(upstream_response) if lookup is not None else 0
+                return await self._relay_whole(request, upstream_response, probe, lookup, seconds)
             return await self._relay(request, route.name, upstream_response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -231,25 +234,28 @@ class Proxy:
         # Full jitter (Envoy's policy): spreads the retries of many clients hitting one failure.
         await asyncio.sleep(random.uniform(0, min(self._backoff_max, self._backoff_base * 2 ** attempt)))
 
-    async def _relay_and_store(self, request: web.Request, upstream_response: aiohttp.ClientResponse,
-                               probe: CacheProbe, lookup: CacheLookup, seconds: int) -> web.StreamResponse:
-        """A small cacheable answer: read whole (its length is known and bounded), sent, then kept."""
+    async def _relay_whole(self, request: web.Request, upstream_response: aiohttp.ClientResponse,
+                           probe: CacheProbe | None, lookup: CacheLookup | None, seconds: int) -> web.StreamResponse:
+        """A small answer (length known and bounded): read whole and sent in one write, which costs
+        far less than relaying chunks; kept in the response cache when the service allowed it."""
         try:
             body = await upstream_response.read()
         except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
-            log.warning("Reading a cacheable answer failed: %s: %s", type(exc).__name__, exc)
+            log.warning("Reading an answer from upstream failed: %s: %s", type(exc).__name__, exc)
             raise BadGateway("The service's answer was cut short") from None
         finally:
             upstream_response.release()
         headers = client_response_headers(upstream_response)
         headers.popall("Content-Length", None)  # the body's own length, compressed or not
-        headers[CACHE_STATUS_HEADER] = "miss"
+        if lookup is not None:
+            headers[CACHE_STATUS_HEADER] = "miss"
         headers[REQUEST_ID_HEADER] = request[REQUEST_ID_KEY]
         response = web.Response(status=upstream_response.status, reason=upstream_response.reason,
                                 body=body, headers=headers)
-        if should_compress(response.headers):
+        if len(body) >= COMPRESS_MIN_BYTES and should_compress(response.headers):
             response.enable_compression()
-        await self._cache.store(probe, lookup, headers, body, seconds)
+        if seconds:
+            await self._cache.store(probe, lookup, headers, body, seconds)
         return response
 
     async def _relay(self, request: web.Request, route_name: str,
@@ -279,6 +285,11 @@ class Proxy:
             upstream_response.release()
         await response.write_eof()
         return response
+
+
+def is_small(upstream: aiohttp.ClientResponse) -> bool:
+    length = upstream.headers.get("Content-Length")
+    return length is not None and length.isdigit() and int(length) <= WHOLE_BODY_BYTES
 
 
 def should_compress(headers: MultiMapping[str]) -> bool:

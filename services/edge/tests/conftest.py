@@ -148,7 +148,7 @@ class Echo:
             return response
         elif request.path.endswith("/truncated"):
             # Promises more than it sends, then drops the connection: a service dying mid-response.
-            response = web.StreamResponse(headers={"Content-Length": "100000"})
+            response = web.StreamResponse(headers={"Content-Length": request.query.get("promise", "100000")})
             await response.prepare(request)
             await response.write(b"x" * 1000)
             await asyncio.sleep(0.05)

@@ -10,7 +10,7 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from services.edge.proxy import AssertionCache, client_response_headers
+from services.edge.proxy import WHOLE_BODY_BYTES, AssertionCache, client_response_headers
 from shared.identity import IdentitySigner, IdentityVerifier
 from shared.testing.infra import IDENTITY_SECRET, free_port
 
@@ -154,10 +154,19 @@ async def test_slow_upstream_is_504(edge, issuer):
 
 async def test_upstream_dying_mid_body_cuts_the_client_connection(edge, issuer):
     client, _ = await edge()
-    response = await client.get("/api/vehicles/truncated", headers=bearer(issuer))
+    # A large answer streams: its status line is relayed before the service dies.
+    response = await client.get(f"/api/vehicles/truncated?promise={WHOLE_BODY_BYTES + 1}", headers=bearer(issuer))
     assert response.status == 200  # the status line was already relayed
     with pytest.raises(aiohttp.ClientPayloadError):
         await asyncio.wait_for(response.read(), 5)  # a clean end of body would leave the client waiting
+
+
+async def test_upstream_dying_mid_small_body_is_a_502(edge, issuer):
+    client, _ = await edge()
+    # A small answer is read whole before anything is sent, so the client gets a clear error.
+    response = await client.get("/api/vehicles/truncated?promise=100000", headers=bearer(issuer))
+    assert response.status == 502
+    assert (await response.json())["message"] == "The service's answer was cut short"
 
 
 async def test_api_health_probes_every_service(edge, issuer):
