@@ -50,9 +50,15 @@ RSS_PROBE = "import sys\nfor m in sys.argv[1:]: __import__(m)\n" \
 
 
 def rss_kb(pid: int) -> dict[str, int]:
+    """VmRSS and its parts, plus PSS and USS: shared library pages counted once across processes."""
     with open(f"/proc/{pid}/status") as status:
         fields = dict(line.split(":", 1) for line in status)
-    return {key: int(fields[key].split()[0]) for key in ("VmRSS", "RssAnon", "RssFile")}
+    sizes = {key: int(fields[key].split()[0]) for key in ("VmRSS", "RssAnon", "RssFile")}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        rolled = {line.split(":")[0]: int(line.split()[1]) for line in rollup if line.endswith("kB\n")}
+    sizes["Pss"] = rolled["Pss"]
+    sizes["Uss"] = rolled["Private_Clean"] + rolled["Private_Dirty"]
+    return sizes
 
 
 def import_rss(*modules: str, env: dict[str, str]) -> tuple[int, int, int]:
@@ -93,6 +99,7 @@ def service_env(service: str, infra: TestInfra, exchange: str, s3: str, ports: d
             "REDIS_PREFIX": infra.redis_prefix + "edge:",
             "EDGE_CACHE_PREFIX": infra.redis_prefix + "edge-cache:",
             "DEV_ISSUER": "true",
+            "RATE_LIMIT_DEFAULT": "1000000/minute",  # the load is one user's
             **{f"UPSTREAM_{name.upper()}": f"http://127.0.0.1:{ports[name]}" for name in FEATURE_SERVICES},
         }
     else:
@@ -262,13 +269,16 @@ async def processes_report(requests: int, concurrency: int, extra: dict[str, str
     print(f"idle = 2 s after ready; load = after {requests} requests per service, {concurrency} at a time, none")
     print("touching storage; storage = after uploads were started in vehicles and fuel_logs (their first storage")
     print(f"use) and {requests} image downloads that ask storage ({concurrency} at a time)\n")
-    print("| process | idle | load | storage | anon at load | file at load |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("VmRSS counts every mapped page of the shared libraries (RssFile), which the processes share;")
+    print("PSS divides shared pages among the processes mapping them; USS is the process's own pages.\n")
+    print("| process | idle | load | storage | anon at load | file at load | PSS at load | USS at load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in SERVICES:
         r = rows[name]
         cells = [f"{r[k]['VmRSS'] / 1024:.1f}" if k in r else "-" for k in ("idle", "load", "storage")]
         load = r.get("load")
-        parts = [f"{load['RssAnon'] / 1024:.1f}", f"{load['RssFile'] / 1024:.1f}"] if load else ["-", "-"]
+        keys = ("RssAnon", "RssFile", "Pss", "Uss")
+        parts = [f"{load[k] / 1024:.1f}" for k in keys] if load else ["-"] * len(keys)
         print(f"| {name} | {' | '.join(cells)} | {' | '.join(parts)} |")
     print(f"\nlogs: {logs}")
 

@@ -107,7 +107,11 @@ class ObjectStore:
     async def ensure_bucket(self) -> None:
         try:
             await self._call("head_bucket", Bucket=self.bucket)
-        except StorageUnavailable:
+        except StorageUnavailable as exc:
+            from botocore.exceptions import ClientError  # loaded with the clients
+
+            if not isinstance(exc.__cause__, ClientError):
+                raise  # unreachable or timed out: creating would only wait as long again
             await self._call("create_bucket", Bucket=self.bucket)
         self._bucket_ready = True
 

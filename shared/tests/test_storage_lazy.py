@@ -9,10 +9,11 @@ import sys
 
 import aiohttp
 import asyncpg
+import pytest
 
 from shared.db import migrate
 from shared.settings import ObjectStorageSettings
-from shared.storage import DeletionSweeper, ObjectStore, schedule_deletion
+from shared.storage import DeletionSweeper, ObjectStore, StorageUnavailable, schedule_deletion
 
 from .probe import MIGRATIONS as PROBE_MIGRATIONS
 
@@ -105,3 +106,26 @@ async def test_the_sweeper_makes_no_client_until_something_is_queued(infra, s3_e
         assert await pool.fetchval("SELECT count(*) FROM storage_deletions") == 0
     finally:
         await pool.close()
+
+
+async def test_storage_down_the_first_use_fails_fast_and_a_later_one_makes_the_bucket(s3_endpoint, infra):
+    class RecordingStore(CountingStore):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.calls: list[str] = []
+
+        async def _call(self, method, **kwargs):
+            self.calls.append(method)
+            return await super()._call(method, **kwargs)
+
+    settings = ObjectStorageSettings(s3_endpoint_url="http://127.0.0.1:1", s3_access_key="k", s3_secret_key="s",
+                                     s3_bucket=f"mvt-{infra.run_id}-lazy-down")
+    down = RecordingStore(settings.storage())
+    with pytest.raises(StorageUnavailable):
+        await down.put("k.txt", b"x", "text/plain")
+    # Unreachable: no bucket creation is tried after the failed check, and no put either.
+    assert down.calls == ["head_bucket"]
+
+    up = counting_store(s3_endpoint, f"mvt-{infra.run_id}-lazy-down")
+    await up.put("k.txt", b"x", "text/plain")  # the bucket did not exist: made on this first use
+    assert (await up.head("k.txt"))["ContentLength"] == 1
