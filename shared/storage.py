@@ -130,6 +130,12 @@ class ObjectStore:
     async def ping(self) -> None:
         await self._call("head_bucket", Bucket=self.bucket)
 
+    async def load_clients(self) -> None:
+        """Make the clients off the event loop if not made yet; before presigning from a handler,
+        so the first signature does not block the loop on importing boto3 (no call to storage)."""
+        if self._clients is None:
+            await asyncio.to_thread(self._clients_now)
+
     def _signer(self) -> BaseClient:
         # Signing is offline; made here only if no async call made the clients before (once).
         return self._clients_now().signer

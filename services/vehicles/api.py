@@ -248,6 +248,7 @@ async def get_document(request: web.Request) -> web.Response:
     view = files.document_view(row)
     ttl = request.app[SETTINGS].download_url_ttl
     # Signing needs no call to storage; the link works once the file has been uploaded.
+    await request.app[STORAGE].load_clients()
     view["downloadUrl"] = request.app[STORAGE].presigned_get(row["storage_key"], ttl)
     view["downloadExpiresIn"] = ttl
     return json_response(view)

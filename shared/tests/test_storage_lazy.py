@@ -129,3 +129,13 @@ async def test_storage_down_the_first_use_fails_fast_and_a_later_one_makes_the_b
     up = counting_store(s3_endpoint, f"mvt-{infra.run_id}-lazy-down")
     await up.put("k.txt", b"x", "text/plain")  # the bucket did not exist: made on this first use
     assert (await up.head("k.txt"))["ContentLength"] == 1
+
+
+async def test_load_clients_makes_them_without_reaching_storage():
+    from shared.testing.infra import free_port
+
+    store = counting_store(f"http://127.0.0.1:{free_port()}", "mvt-nowhere")  # nothing listens there
+    await asyncio.gather(store.load_clients(), store.load_clients())
+    assert store.made == 1 and store.has_clients
+    url = store.presigned_get("some/key.png", 60)  # signing is offline: works with storage down
+    assert "some/key.png" in url and "X-Amz-Signature=" in url
