@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Mapping
 
 import asyncpg
 
@@ -129,6 +132,49 @@ async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: u
         user_id, vehicle_id,
     )
     return [_decoded(r) for r in rows]
+
+
+# One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/stats.economy_by_fill).
+_SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
+# Served by fuel_logs_chain (vehicle_id, odometer_reading, date_time, id), walked backwards: the
+# row comparison is the index condition, so each batch reads only the rows it returns.
+_CHAIN_BEFORE = f"""SELECT id, date_time, odometer_reading, trip_distance, fuel_units, is_full_fill, missed_previous
+    FROM fuel_logs
+    WHERE {_SAME_CHAIN} AND (odometer_reading, date_time, id) < ($4, $5, $6)
+    ORDER BY odometer_reading DESC, date_time DESC, id DESC
+    LIMIT $7"""
+CHAIN_FIRST_BATCH = 8  # the nearest full fill is usually the row right before
+
+
+async def chain_before(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, electric: bool,
+    before: tuple[Decimal, datetime, uuid.UUID], until: Callable[[Mapping[str, Any]], bool],
+) -> list[dict] | None:
+    """The fill-ups before `before` (odometer, date_time, id) in the chain, nearest first, up to
+    and including the first one for which `until` holds (all of them if none does).
+
+    None when a fill-up of the chain has no odometer reading: its position then follows from
+    dates and trip distances across the whole chain, which no window by odometer can tell.
+    """
+    has_trip_only = await conn.fetchval(
+        f"SELECT EXISTS (SELECT 1 FROM fuel_logs WHERE {_SAME_CHAIN} AND odometer_reading IS NULL)",
+        vehicle_id, user_id, electric,
+    )
+    if has_trip_only:
+        return None
+    window: list[dict] = []
+    limit = CHAIN_FIRST_BATCH
+    while True:
+        batch = await conn.fetch(_CHAIN_BEFORE, vehicle_id, user_id, electric, *before, limit)
+        for row in batch:
+            window.append(dict(row))
+            if until(row):
+                return window
+        if len(batch) < limit:
+            return window
+        last = batch[-1]
+        before = (last["odometer_reading"], last["date_time"], last["id"])
+        limit *= 4  # long runs of partial fills: fewer round trips
 
 
 async def set_receipt(

@@ -16,10 +16,11 @@ from shared.storage import SWEEPER
 
 from .. import repository
 from ..cache_keys import list_cache_keys
+from ..domain.economy import Interval, closing_interval, resets_chain
 from ..domain.fill_ups import CENT, FuelType, UnitsQuery, station_place_id, to_canonical, total_cost
 from ..domain.stats import economy_by_fill
 from ..domain.units import UnitSystem
-from ..domain.views import fuel_log_view
+from ..domain.views import fill_from_row, fuel_log_view, is_electric
 from ..settings import FuelLogsSettings
 from ..vehicle_wait import PROJECTION_WATCH
 
@@ -67,10 +68,32 @@ def stored_values(entered: dict[str, Any], system: UnitSystem, given_total=None)
     return values
 
 
-def views(rows: list[dict], system: UnitSystem, economy_rows: list[dict] | None = None) -> list[dict]:
-    """Rows as responses; economy is computed over `economy_rows` (default: the rows themselves)."""
-    closing = economy_by_fill(economy_rows if economy_rows is not None else rows)
+def views(rows: list[dict], system: UnitSystem) -> list[dict]:
+    """Rows as responses, their economy computed over the rows themselves (whole chains)."""
+    closing = economy_by_fill(rows)
     return [fuel_log_view(row, system, closing.get(str(row["id"]))) for row in rows]
+
+
+async def one_view(conn, row: dict, system: UnitSystem) -> dict:
+    """One fill-up as a response: what create, read and update answer."""
+    return fuel_log_view(row, system, await closing_of(conn, row))
+
+
+async def closing_of(conn, row: dict) -> Interval | None:
+    """The interval a stored fill-up closes, read from the few fill-ups before it in its chain,
+    so that its cost does not grow with the vehicle's history."""
+    target = fill_from_row(row)
+    if target.odometer is not None:
+        before = (row["odometer_reading"], row["date_time"], row["id"])
+        window = await repository.chain_before(
+            conn, row["user_id"], row["vehicle_id"], is_electric(row), before,
+            until=lambda r: resets_chain(fill_from_row(r)),
+        )
+        if window is not None:
+            return closing_interval(target, map(fill_from_row, window))
+    # Trip-only fill-ups in the chain: positions depend on the whole history, so read all of it.
+    siblings = await repository.list_for_vehicle(conn, row["user_id"], row["vehicle_id"])
+    return economy_by_fill(siblings).get(str(row["id"]))
 
 
 async def after_change(request: web.Request, user_id: str, *, files_deleted: bool = False) -> None:

@@ -23,7 +23,9 @@ from ..domain.fill_ups import (
     vehicle_default_fuel_type,
 )
 from ..domain.stats import vehicle_stats
-from .common import after_change, known_vehicle, owned_fuel_log, stored_values, units, vehicle_fill_ups, views
+from .common import (
+    after_change, known_vehicle, one_view, owned_fuel_log, stored_values, units, vehicle_fill_ups, views,
+)
 
 routes = web.RouteTableDef()
 vehicle_routes = web.RouteTableDef()
@@ -50,9 +52,9 @@ async def create_one(request: web.Request, user_id: str, fill_up: FuelLogInput) 
             raise NotFound("Vehicle not found")
         row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, values)
         await enqueue(conn, events.fuel_log_created(row))
-        siblings = await repository.list_for_vehicle(conn, user_id, fill_up.vehicle_id)
+        view = await one_view(conn, row, system)
     await after_change(request, user_id)
-    return views([row], system, siblings)[0]
+    return view
 
 
 @routes.post("/api/fuel-logs")
@@ -83,8 +85,8 @@ async def get_fuel_log(request: web.Request) -> web.Response:
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     async with request.app[POOL].acquire() as conn:
         row = await owned_fuel_log(conn, user_id, fuel_log_id)
-        siblings = await repository.list_for_vehicle(conn, user_id, row["vehicle_id"])
-    return json_response(views([row], system, siblings)[0])
+        view = await one_view(conn, row, system)
+    return json_response(view)
 
 
 @routes.put("/api/fuel-logs/{id}")
@@ -120,9 +122,9 @@ async def update_fuel_log(request: web.Request) -> web.Response:
         merged["station_place_id"] = (merged["location_data"] or {}).get("placeId")
         updated = await repository.update_fuel_log(conn, user_id, fuel_log_id, merged)
         await enqueue(conn, events.fuel_log_updated(updated))
-        siblings = await repository.list_for_vehicle(conn, user_id, updated["vehicle_id"])
+        view = await one_view(conn, updated, system)
     await after_change(request, user_id)
-    return json_response(views([updated], system, siblings)[0])
+    return json_response(view)
 
 
 @routes.delete("/api/fuel-logs/{id}")

@@ -103,6 +103,26 @@ def intervals(fills: Iterable[Fill]) -> list[Interval]:
     return closed
 
 
+def resets_chain(fill: Fill) -> bool:
+    """After this fill the walk's state is fixed whatever came before: (it, nothing carried) for a
+    full fill, (no anchor, nothing carried) for a missed partial one. See `intervals`."""
+    return fill.is_full or fill.missed_previous
+
+
+def closing_interval(target: Fill, preceding: Iterable[Fill]) -> Interval | None:
+    """The interval `target` closes, from the fills before it in chain order.
+
+    `preceding` must hold every fill before `target` in its chain back to and including the
+    nearest one that `resets_chain` (or all of them if none does); earlier fills may be there
+    too and change nothing. Every fill must have an odometer reading: without one, positions
+    depend on dates across the whole chain and only `intervals` over all fills can tell.
+    """
+    fills = [*preceding, target]
+    if any(f.odometer is None for f in fills):
+        raise ValueError("a window of the chain needs odometer readings; use intervals() on the whole chain")
+    return next((i for i in intervals(fills) if i.closed_by == target.id), None)
+
+
 def totals(closed: Iterable[Interval]) -> tuple[Decimal, Decimal]:
     distance = fuel = ZERO
     for interval in closed:
