@@ -94,7 +94,7 @@ def handlers(app: web.Application) -> dict[str, EventHandler]:
         async def handle(conn: asyncpg.Connection, event: Event) -> None:
             await handler(conn, event)
             if event.user_id:
-                after_commit(lambda: app[CACHE].invalidate(*list_cache_keys(event.user_id)))
+                after_commit(lambda: app[CACHE].user_changed(event.user_id, *list_cache_keys(event.user_id)))
 
         return handle
 

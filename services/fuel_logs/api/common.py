@@ -98,7 +98,7 @@ async def closing_of(conn, row: dict) -> Interval | None:
 
 async def after_change(request: web.Request, user_id: str, *, files_deleted: bool = False) -> None:
     """After a committed write: drop the user's cached lists; start the file sweeper early."""
-    await request.app[CACHE].invalidate(*list_cache_keys(user_id))
+    await request.app[CACHE].user_changed(user_id, *list_cache_keys(user_id))  # the edge's answers too
     if files_deleted:
         request.app[SWEEPER].wake()
 

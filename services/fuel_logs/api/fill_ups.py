@@ -10,6 +10,7 @@ from shared.cache import CACHE
 from shared.db import POOL
 from shared.events import enqueue
 from shared.http.errors import BadRequest, NotFound
+from shared.edge_cache import edge_cacheable
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
@@ -75,7 +76,7 @@ async def list_fuel_logs(request: web.Request) -> web.Response:
             return views(await repository.list_for_user(conn, user_id), system)
 
     cached = await request.app[CACHE].get_or_load(list_cache_key(user_id, system), LIST_TTL_SECONDS, load)
-    return json_response(cached)
+    return edge_cacheable(json_response(cached), LIST_TTL_SECONDS)
 
 
 @routes.get("/api/fuel-logs/{id}")
@@ -86,7 +87,7 @@ async def get_fuel_log(request: web.Request) -> web.Response:
     async with request.app[POOL].acquire() as conn:
         row = await owned_fuel_log(conn, user_id, fuel_log_id)
         view = await one_view(conn, row, system)
-    return json_response(view)
+    return edge_cacheable(json_response(view), LIST_TTL_SECONDS)
 
 
 @routes.put("/api/fuel-logs/{id}")
@@ -145,13 +146,13 @@ async def delete_fuel_log(request: web.Request) -> web.Response:
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}")
 async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
     _, system, rows = await vehicle_fill_ups(request)
-    return json_response(views(rows, system))
+    return edge_cacheable(json_response(views(rows, system)), LIST_TTL_SECONDS)
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}/stats")
 async def vehicle_fuel_stats(request: web.Request) -> web.Response:
     vehicle_id, system, rows = await vehicle_fill_ups(request)
-    return json_response({"vehicleId": str(vehicle_id), **vehicle_stats(rows, system)})
+    return edge_cacheable(json_response({"vehicleId": str(vehicle_id), **vehicle_stats(rows, system)}), LIST_TTL_SECONDS)
 
 
 def _camel(name: str) -> str:
