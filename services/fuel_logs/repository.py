@@ -59,14 +59,15 @@ async def vehicle_state(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> asyn
     )
 
 
-async def lock_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
-    """Inside a write: hold the vehicle so a concurrent vehicle.deleted cannot orphan the write."""
-    return bool(
-        await conn.fetchval(
-            """SELECT true FROM vehicle_projection
-               WHERE vehicle_id = $1 AND user_id = $2 AND NOT deleted FOR SHARE""",
-            vehicle_id, user_id,
-        )
+async def lock_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> asyncpg.Record | None:
+    """Inside a write: hold the vehicle so a concurrent vehicle.deleted cannot orphan the write.
+
+    The vehicle's projected fuel type, or None when it is not the user's live vehicle (or not
+    known yet)."""
+    return await conn.fetchrow(
+        """SELECT fuel_type FROM vehicle_projection
+           WHERE vehicle_id = $1 AND user_id = $2 AND NOT deleted FOR SHARE""",
+        vehicle_id, user_id,
     )
 
 
@@ -138,11 +139,18 @@ async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: u
 _SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
 # Served by fuel_logs_chain (vehicle_id, odometer_reading, date_time, id), walked backwards: the
 # row comparison is the index condition, so each batch reads only the rows it returns.
-_CHAIN_BEFORE = f"""SELECT id, date_time, odometer_reading, trip_distance, fuel_units, is_full_fill, missed_previous
+_WINDOW_COLUMNS = ("id", "date_time", "odometer_reading", "trip_distance", "fuel_units", "is_full_fill", "missed_previous")
+_CHAIN_BEFORE = f"""SELECT {", ".join(_WINDOW_COLUMNS)}
     FROM fuel_logs
     WHERE {_SAME_CHAIN} AND (odometer_reading, date_time, id) < ($4, $5, $6)
     ORDER BY odometer_reading DESC, date_time DESC, id DESC
     LIMIT $7"""
+# The first batch also says whether the chain has a fill-up without a reading (one round trip);
+# the LEFT JOIN keeps that answer when no row comes before.
+_CHAIN_FIRST = f"""SELECT chain.trip_only, window_rows.*
+    FROM (SELECT EXISTS (SELECT 1 FROM fuel_logs WHERE {_SAME_CHAIN} AND odometer_reading IS NULL) AS trip_only) chain
+    LEFT JOIN LATERAL ({_CHAIN_BEFORE}) window_rows ON true
+    ORDER BY window_rows.odometer_reading DESC, window_rows.date_time DESC, window_rows.id DESC"""
 CHAIN_FIRST_BATCH = 8  # the nearest full fill is usually the row right before
 
 
@@ -156,18 +164,15 @@ async def chain_before(
     None when a fill-up of the chain has no odometer reading: its position then follows from
     dates and trip distances across the whole chain, which no window by odometer can tell.
     """
-    has_trip_only = await conn.fetchval(
-        f"SELECT EXISTS (SELECT 1 FROM fuel_logs WHERE {_SAME_CHAIN} AND odometer_reading IS NULL)",
-        vehicle_id, user_id, electric,
-    )
-    if has_trip_only:
-        return None
     window: list[dict] = []
     limit = CHAIN_FIRST_BATCH
+    first = await conn.fetch(_CHAIN_FIRST, vehicle_id, user_id, electric, *before, limit)
+    if first[0]["trip_only"]:
+        return None
+    batch = [row for row in first if row["id"] is not None]
     while True:
-        batch = await conn.fetch(_CHAIN_BEFORE, vehicle_id, user_id, electric, *before, limit)
         for row in batch:
-            window.append(dict(row))
+            window.append({key: row[key] for key in _WINDOW_COLUMNS})
             if until(row):
                 return window
         if len(batch) < limit:
@@ -175,6 +180,7 @@ async def chain_before(
         last = batch[-1]
         before = (last["odometer_reading"], last["date_time"], last["id"])
         limit *= 4  # long runs of partial fills: fewer round trips
+        batch = await conn.fetch(_CHAIN_BEFORE, vehicle_id, user_id, electric, *before, limit)
 
 
 async def set_receipt(

@@ -78,7 +78,7 @@ async def import_csv(request: web.Request) -> web.Response:
         raise BadRequest(f"{len({p['row'] for p in problems})} invalid row(s); nothing imported", details=problems)
 
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        if not await repository.lock_live_vehicle(conn, user_id, vehicle_id):
+        if await repository.lock_live_vehicle(conn, user_id, vehicle_id) is None:
             raise NotFound("Vehicle not found")
         inserted = [await repository.insert_fuel_log(conn, user_id, vehicle_id, values) for values in to_store]
         await enqueue(conn, *(events.fuel_log_created(row) for row in inserted))

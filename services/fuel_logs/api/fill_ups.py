@@ -44,16 +44,21 @@ async def create_one(request: web.Request, user_id: str, fill_up: FuelLogInput) 
     system = units(request)
     entered = entered_values(fill_up)
     check_rules(entered)  # before waiting for the vehicle: bad input is 400 at once
-    vehicle = await known_vehicle(request, user_id, fill_up.vehicle_id)
-    entered["fuel_type"] = fill_up.fuel_type or vehicle_default_fuel_type(vehicle["fuel_type"])
-    check_rules(entered)
-    values = stored_values(entered, system)
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        if not await repository.lock_live_vehicle(conn, user_id, fill_up.vehicle_id):
-            raise NotFound("Vehicle not found")
-        row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, values)
-        await enqueue(conn, events.fuel_log_created(row))
-        view = await one_view(conn, row, system)
+    for first_try in (True, False):
+        async with request.app[POOL].acquire() as conn, conn.transaction():
+            vehicle = await repository.lock_live_vehicle(conn, user_id, fill_up.vehicle_id)
+            if vehicle is not None:
+                entered["fuel_type"] = fill_up.fuel_type or vehicle_default_fuel_type(vehicle["fuel_type"])
+                check_rules(entered)
+                row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, stored_values(entered, system))
+                await enqueue(conn, events.fuel_log_created(row))
+                view = await one_view(conn, row, system)
+                break
+        if first_try:
+            # Unknown to the projection: a vehicle created a moment ago may not have arrived yet.
+            await known_vehicle(request, user_id, fill_up.vehicle_id)  # waits briefly, else 404
+    else:
+        raise NotFound("Vehicle not found")  # deleted while we waited
     await after_change(request, user_id)
     return view
 
