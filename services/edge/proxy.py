@@ -255,6 +255,9 @@ class Proxy:
         if len(body) >= COMPRESS_MIN_BYTES and should_compress(response.headers):
             response.enable_compression()
         if seconds:
+            # The client has its answer first; keeping it costs the client no wait.
+            await response.prepare(request)
+            await response.write_eof()
             await self._cache.store(probe, lookup, headers, body, seconds)
         return response
 
@@ -340,6 +343,9 @@ def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
             timeout=timeout,
             auto_decompress=False,  # relay the bytes as sent, with their Content-Encoding
             skip_auto_headers=NO_AUTO_HEADERS,
+            # One session serves every user: a cookie one upstream answer set must never ride along
+            # on another user's request (and a jar costs work on every request besides).
+            cookie_jar=aiohttp.DummyCookieJar(),
         ) as session:
             signer = IdentitySigner(settings.identity_secret.get_secret_value())
             weights = WeightStore(app.get(REDIS), settings.redis_prefix, settings.shift_refresh_seconds)

@@ -128,6 +128,8 @@ class Echo:
         elif request.path.endswith("/gzip"):
             return web.Response(body=gzip.compress(b'{"compressed": true}'),
                                 headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        elif request.path.endswith("/set-cookie"):
+            return web.json_response({"set": True}, headers={"Set-Cookie": "session=alice-secret; Path=/"})
         elif "/cacheable" in request.path:
             # Grants the edge what the query says (shared/edge_cache.py); counts what it served.
             grant = {"MotoVault-Edge-Cache": request.query["grant"]} if "grant" in request.query else {}

@@ -210,3 +210,14 @@ async def test_signed_photo_urls_pass_without_a_token_and_without_identity(edge,
     seen = upstream.last["headers"]
     assert "X-MotoVault-Identity" not in seen and "X-User-Id" not in seen  # the service checks the signature
     assert (await client.get("/api/stations/photo/Aap")).status == 401  # the unsigned route still needs a token
+
+
+async def test_a_cookie_set_by_an_upstream_never_reaches_another_request(edge, echo, issuer):
+    upstream = await echo()
+    # By host name: a cookie jar ignores cookies of bare IP addresses, as a container's name is not one.
+    client, _ = await edge(upstream_vehicles=upstream.url.replace("127.0.0.1", "localhost"))
+    first = await client.get("/api/vehicles/set-cookie", headers=bearer(issuer))
+    assert first.headers["Set-Cookie"].startswith("session=alice-secret")  # relayed to its client
+    client.session.cookie_jar.clear()  # Bob's client never saw it
+    await client.get("/api/vehicles/next", headers=bearer(issuer, "auth0|bob"))
+    assert "Cookie" not in upstream.last["headers"]  # the edge kept no cookie jar of its own
