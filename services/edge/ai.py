@@ -40,7 +40,8 @@ def add_ai(app: web.Application, settings: EdgeSettings) -> None:
     async def session_context(app: web.Application):
         # total=None: a stream may run long; the wait for the answer's headers is bounded below.
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=settings.ai_timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        # Shared by every user's requests: no cookie the provider sets may carry over to the next.
+        async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as session:
             app[AI_HTTP] = session
             yield
 

@@ -21,7 +21,9 @@ def add_http_client(
     async def client_context(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=total_timeout, connect=connect_timeout)
         connector = aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300)
-        async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        # Shared by every user's requests: no cookie a third party sets may carry over to the next.
+        async with aiohttp.ClientSession(timeout=timeout, connector=connector,
+                                         cookie_jar=aiohttp.DummyCookieJar()) as session:
             app[key] = session
             yield
 
