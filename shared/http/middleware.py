@@ -80,7 +80,7 @@ def request_context_middleware(metrics: HttpMetrics, log_access: bool):
             elapsed = time.perf_counter() - started
             route = route_name(request)
             metrics.observe(request.method, route, status, elapsed)
-            if log_access and request.path not in PUBLIC_PATHS:
+            if log_access and request.path not in PUBLIC_PATHS and access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %s",
                     request.method,
