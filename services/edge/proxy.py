@@ -44,7 +44,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 COMPRESS_MIN_BYTES = 1024
-# Answers up to this size are read whole and sent in one write; larger ones stream chunk by chunk.
+# Bodies (requests and answers) up to this size are read whole and sent in one write; larger ones
+# stream chunk by chunk.
 WHOLE_BODY_BYTES = 262_144
 
 HOP_BY_HOP = frozenset({
@@ -173,7 +174,7 @@ class Proxy:
                 self._cache.counted_miss(route.name, bypass=fresh)
         assertion = self._assertions.get(user_id) if user_id else None
         headers = upstream_request_headers(request, assertion)
-        body, limit = self._body(request)
+        body, limit = await self._body(request)
         # Only a request the service can safely see twice is retried: idempotent and bodiless
         # (a streamed body is consumed by the first attempt).
         attempts = 1 + (self._retries if request.method in IDEMPOTENT and body is None else 0)
@@ -220,12 +221,14 @@ class Proxy:
             return await self._relay(request, route.name, upstream_response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _body(self, request: web.Request) -> tuple[object, BodyLimit | None]:
+    async def _body(self, request: web.Request) -> tuple[object, BodyLimit | None]:
         if not request.body_exists:
             return None, None
         if request.content_length is not None:
             if request.content_length > self._max_body:
                 raise PayloadTooLarge("Request body too large")
+            if request.content_length <= WHOLE_BODY_BYTES:
+                return await request.read(), None  # one write upstream instead of a streamed payload
             return request.content, None  # the server reads exactly Content-Length bytes
         limit = BodyLimit(self._max_body)
         return limit.stream(request.content), limit
