@@ -137,7 +137,7 @@ async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: u
 
 # One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/stats.economy_by_fill).
 _SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
-# Served by fuel_logs_chain (vehicle_id, odometer_reading, date_time, id), walked backwards: the
+# Served by fuel_logs_user_chain (user_id, vehicle_id, odometer_reading, date_time, id), walked backwards: the
 # row comparison is the index condition, so each batch reads only the rows it returns.
 _WINDOW_COLUMNS = ("id", "date_time", "odometer_reading", "trip_distance", "fuel_units", "is_full_fill", "missed_previous")
 _CHAIN_BEFORE = f"""SELECT {", ".join(_WINDOW_COLUMNS)}

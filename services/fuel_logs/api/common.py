@@ -16,7 +16,7 @@ from shared.storage import SWEEPER
 
 from .. import repository
 from ..cache_keys import list_cache_keys
-from ..domain.economy import Interval, closing_interval, resets_chain
+from ..domain.economy import Interval, closes_interval, closing_interval, resets_chain
 from ..domain.fill_ups import CENT, FuelType, UnitsQuery, station_place_id, to_canonical, total_cost
 from ..domain.stats import economy_by_fill
 from ..domain.units import UnitSystem
@@ -83,6 +83,8 @@ async def closing_of(conn, row: dict) -> Interval | None:
     """The interval a stored fill-up closes, read from the few fill-ups before it in its chain,
     so that its cost does not grow with the vehicle's history."""
     target = fill_from_row(row)
+    if not closes_interval(target):
+        return None  # only a full fill closes an interval; nothing before it needs reading
     if target.odometer is not None:
         before = (row["odometer_reading"], row["date_time"], row["id"])
         window = await repository.chain_before(

@@ -109,6 +109,11 @@ def resets_chain(fill: Fill) -> bool:
     return fill.is_full or fill.missed_previous
 
 
+def closes_interval(fill: Fill) -> bool:
+    """Whether `fill` can have a figure at all: a full fill that follows no missed fill-up."""
+    return fill.is_full and not fill.missed_previous
+
+
 def closing_interval(target: Fill, preceding: Iterable[Fill]) -> Interval | None:
     """The interval `target` closes, from the fills before it in chain order.
 
