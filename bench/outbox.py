@@ -23,10 +23,9 @@ import uuid
 from pathlib import Path
 
 import aio_pika
-import asyncpg
 from prometheus_client import CollectorRegistry
 
-from shared.db import ensure_database, migrate
+from shared.db import ensure_database, migrate, open_pool
 from shared.events import enqueue, new_event
 from shared.events.broker import Broker
 from shared.events.relay import OutboxRelay
@@ -58,7 +57,7 @@ async def main() -> None:
     await ensure_database(DSN)
     with tempfile.TemporaryDirectory() as no_service_migrations:
         await migrate(DSN, Path(no_service_migrations))
-    pool = await asyncpg.create_pool(DSN, min_size=WRITERS, max_size=WRITERS + 2)
+    pool = await open_pool(DSN, min_size=WRITERS, max_size=WRITERS + 2)  # as a service's pool
     await pool.execute("DELETE FROM outbox")
 
     admin = await aio_pika.connect(AMQP)
