@@ -50,6 +50,7 @@ class Broker:
         self._exchange: AbstractExchange | None = None
         self.connected = asyncio.Event()
         self._stopping = False
+        self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     def on_connect(self, callback: OnConnect) -> None:
@@ -60,13 +61,18 @@ class Broker:
 
     async def close(self) -> None:
         self._stopping = True
+        self._stop.set()
         # Closing can wait forever on a half-dead connection; shutdown must not.
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._connection.close(), CLOSE_TIMEOUT)
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=CLOSE_TIMEOUT)
+            # Let the supervisor finish a connect in progress and close what it got: cancelling
+            # aio_pika.connect midway leaves a connection object nobody closes.
+            done, _ = await asyncio.wait({self._task}, timeout=CLOSE_TIMEOUT)
+            if not done:
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=CLOSE_TIMEOUT)
 
     async def ping(self) -> None:
         if not self.connected.is_set():
@@ -100,6 +106,9 @@ class Broker:
                 )
                 connection.close_callbacks.add(lambda *_: lost.set())
                 self._connection = connection
+                if self._stopping:  # close() ran while we were connecting
+                    await asyncio.gather(asyncio.wait_for(connection.close(), CLOSE_TIMEOUT), return_exceptions=True)
+                    return
                 self._channel = await connection.channel(publisher_confirms=True)
                 self._exchange = await self._channel.declare_exchange(
                     self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
@@ -122,5 +131,6 @@ class Broker:
                 if self._connection is not None and not self._stopping:
                     await asyncio.gather(self._connection.close(), return_exceptions=True)
             if not self._stopping:
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), delay)  # close() ends the wait
                 delay = min(delay * 2, self._max_delay)
