@@ -28,6 +28,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.testing.infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, free_port
+from shared.testing.processes import WatchedProcess
 from shared.testing.waiting import eventually
 
 # Process start-up and shutdown take seconds; still part of the default run (and CI).
@@ -46,31 +47,23 @@ class ServiceProcess:
     def __init__(self, name: str, module: str, port: int, env: dict[str, str]) -> None:
         self.name, self.module, self.port, self.env = name, module, port, env
         self.url = f"http://127.0.0.1:{port}"
-        self.process: asyncio.subprocess.Process | None = None
-        self.output = bytearray()
-        self._reader: asyncio.Future | None = None
+        self.watched: WatchedProcess | None = None
 
     async def start(self) -> None:
-        self.output = bytearray()
-        self.process = await asyncio.create_subprocess_exec(
+        self.watched = WatchedProcess(await asyncio.create_subprocess_exec(
             sys.executable, "-m", f"services.{self.module}", cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
-        self._reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        while chunk := await self.process.stdout.read(65536):
-            self.output += chunk
+        ))
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.returncode is None
+        return self.watched is not None and self.watched.running
 
     def log(self) -> str:
-        return self.output.decode(errors="replace")[-10_000:]
+        return self.watched.log(10_000) if self.watched else ""
 
     def errors(self) -> list[str]:
-        return [line for line in self.output.decode(errors="replace").splitlines() if '"level":"ERROR"' in line]
+        return self.watched.error_lines() if self.watched else []
 
     async def wait_ready(self, http: aiohttp.ClientSession) -> None:
         async def ready() -> bool:
@@ -88,18 +81,7 @@ class ServiceProcess:
             raise AssertionError(f"{self.name}: {exc}\n{self.log()}") from None
 
     async def stop(self, signum: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.returncode is None:
-            self.process.send_signal(signum)
-        try:
-            await asyncio.wait_for(self.process.wait(), timeout)
-        finally:
-            if self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
-            await asyncio.wait_for(self._reader, 10)
-        return self.process.returncode
+        return None if self.watched is None else await self.watched.stop(signum, timeout)
 
 
 @dataclass
@@ -406,7 +388,7 @@ async def test_stopping_one_instance_loses_no_retryable_request_and_no_event(clu
     edge_errors = await counter(http, cluster.edge, "edge_upstream_requests", route="fuel_logs", outcome="error")
     assert edge_errors == edge_errors_before
     # Passive health: after failures in a row the edge stopped trying the gone instance at all.
-    assert f"Ejected {stopping.url} from pool fuel_logs" in cluster.edge.output.decode(errors="replace")
+    assert f"Ejected {stopping.url} from pool fuel_logs" in cluster.edge.watched.output.decode(errors="replace")
     await projected(cluster, produced)  # every event, including those the stopped one held
 
 

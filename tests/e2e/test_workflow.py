@@ -24,6 +24,7 @@ import boto3
 import pytest
 
 from shared.testing.infra import AMQP_URL, REDIS_URL, database_url, free_port
+from shared.testing.processes import WatchedProcess
 from shared.testing.standin import Reply
 from shared.testing.waiting import eventually
 
@@ -124,27 +125,13 @@ class Suite:
         self.ports = ports
         self.edge = f"http://127.0.0.1:{ports['edge']}"
         self.s3 = f"http://127.0.0.1:{ports['s3']}"
-        self.output = bytearray()
-        self._reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        while chunk := await self.process.stdout.read(65536):
-            self.output += chunk
+        self.watched = WatchedProcess(process)
 
     def log(self) -> str:
-        return self.output.decode(errors="replace")[-20_000:]
+        return self.watched.log()
 
     async def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        if self.process.returncode is None:
-            self.process.send_signal(signum)
-        try:
-            await asyncio.wait_for(self.process.wait(), timeout)
-        finally:
-            if self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
-            await asyncio.wait_for(self._reader, 10)
-        return self.process.returncode
+        return await self.watched.stop(signum, timeout)
 
     async def wait_ready(self, http: aiohttp.ClientSession) -> None:
         """Every service's /ready (its queue is consumed) and the edge's /api/health."""
