@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Callable, TypeVar
 
@@ -23,10 +24,12 @@ def run_service(name: str, settings_cls: type[S], create_app: Callable[[S], web.
     except ImportError:  # not on every platform; the default loop is only slower
         loop = None
     logging.getLogger("motovault").info("Starting %s on %s:%d", name, settings.host, settings.port)
+    app = create_app(settings)
+    app.on_startup.append(freeze_startup_objects)  # after the cleanup contexts: pools and clients exist
     # SIGTERM and SIGINT stop accepting, wait up to shutdown_timeout for requests in flight,
     # then run the cleanup contexts: consumers drain, the relay stops, pools close.
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         shutdown_timeout=settings.shutdown_timeout,
@@ -34,3 +37,11 @@ def run_service(name: str, settings_cls: type[S], create_app: Callable[[S], web.
         print=None,
         loop=loop,
     )
+
+
+async def freeze_startup_objects(app: web.Application) -> None:
+    """Move everything alive after start-up (modules, classes, pools: ~80k objects) out of the
+    collector's reach. A full collection otherwise walks them all (~20 ms here) while requests wait,
+    which shows up in p99; they live as long as the process anyway."""
+    gc.collect()
+    gc.freeze()
