@@ -54,15 +54,6 @@ class Cache:
             log.warning("Cache write failed for %s: %s", key, exc)
         return orjson.loads(encoded)
 
-    async def invalidate(self, *keys: str) -> None:
-        if not keys:
-            return
-        try:
-            await self._redis.delete(*(self._prefix + k for k in keys))
-        except RedisError as exc:
-            # The TTL bounds how long a stale entry can live.
-            log.error("Cache invalidation failed for %s: %s", keys, exc)
-
     async def user_changed(self, user_id: str, *keys: str) -> None:
         """After a committed change of the user's data: drop `keys` and the edge's cached answers.
 

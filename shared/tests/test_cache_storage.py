@@ -6,6 +6,7 @@ import pytest
 import redis.asyncio as redis
 
 from shared.cache import Cache
+from shared.edge_cache import TOKEN_SECONDS, version_key
 from shared.db import migrate
 from shared.settings import ObjectStorageSettings
 from shared.storage import DeletionSweeper, ObjectStore, StorageUnavailable, schedule_deletion
@@ -17,11 +18,12 @@ from .probe import MIGRATIONS as PROBE_MIGRATIONS
 @pytest.fixture
 async def cache(infra):
     client = redis.from_url(REDIS_URL)
-    yield Cache(client, infra.redis_prefix + "cache-test:")
+    yield Cache(client, infra.redis_prefix + "cache-test:", edge_prefix=infra.redis_prefix + "edge-cache:",
+                scope="probe")
     await client.aclose()
 
 
-async def test_cache_aside_loads_once_then_serves_until_invalidated(cache):
+async def test_cache_aside_loads_once_then_serves_until_the_user_changes_something(cache, infra):
     loads = []
 
     async def load():
@@ -30,8 +32,17 @@ async def test_cache_aside_loads_once_then_serves_until_invalidated(cache):
 
     assert await cache.get_or_load("k", 60, load) == {"n": 1}
     assert await cache.get_or_load("k", 60, load) == {"n": 1}
-    await cache.invalidate("k")
+    token_key = version_key(infra.redis_prefix + "edge-cache:", "probe", "alice")
+    await cache.user_changed("alice", "k")
     assert await cache.get_or_load("k", 60, load) == {"n": 2}
+    # The same round trip gave the edge a new version token for the user, each time a new one.
+    client = redis.from_url(REDIS_URL)
+    first = await client.get(token_key)
+    await cache.user_changed("alice")
+    second = await client.get(token_key)
+    assert first and second and first != second
+    assert 0 < await client.ttl(token_key) <= TOKEN_SECONDS
+    await client.aclose()
 
 
 async def test_cache_falls_back_to_the_loader_when_redis_is_down():
@@ -42,7 +53,7 @@ async def test_cache_falls_back_to_the_loader_when_redis_is_down():
         return [1, 2]
 
     assert await cache.get_or_load("k", 60, load) == [1, 2]
-    await cache.invalidate("k")  # logged, not raised
+    await cache.user_changed("alice", "k")  # logged, not raised
     await client.aclose()
 
 
