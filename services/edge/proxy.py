@@ -153,25 +153,26 @@ class Proxy:
         if not user_id and requires_token(request):
             # The auth middleware sets it for every private /api path; never forward those anonymously.
             raise Unauthorized("Missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        required = route.required_permissions(request.method)
-        if required and user_id:
-            # Anonymous requests reach here only on public paths (signed photo URLs), which prove
-            # access otherwise; every token-bearing request must carry the route's permissions.
-            check_permissions(request[CLAIMS_KEY], required)
         sticky_key = user_id or f"ip:{request.remote}"
         version = choose(await self._weights.weights(route), bucket(route.name, sticky_key))
         pool = route.versions[version]
         probe = lookup = None
         if request.method == "GET" and user_id:
-            # The rate-limit middleware left this request to us, to add the cache lookup to its round trip.
+            # The rate-limit middleware left this request to us, to add the cache lookup to its round
+            # trip. Counted before the permission check, as every other request is.
             if self._cache is not None:
                 probe = self._cache.probe(request, route.name, user_id, version)
             lookup = await request.app[RATE_LIMITER].check(request, probe)
-            if lookup is not None:
-                fresh = self._cache.wants_fresh(request)
-                if lookup.entry is not None and not fresh:
-                    return self._cache.hit(request, route.name, lookup.entry)
-                self._cache.counted_miss(route.name, bypass=fresh)
+        required = route.required_permissions(request.method)
+        if required and user_id:
+            # Anonymous requests reach here only on public paths (signed photo URLs), which prove
+            # access otherwise; every token-bearing request must carry the route's permissions.
+            check_permissions(request[CLAIMS_KEY], required)
+        if lookup is not None:
+            fresh = self._cache.wants_fresh(request)
+            if lookup.entry is not None and not fresh:
+                return self._cache.hit(request, route.name, lookup.entry)
+            self._cache.counted_miss(route.name, bypass=fresh)
         assertion = self._assertions.get(user_id) if user_id else None
         headers = upstream_request_headers(request, assertion)
         body, limit = await self._body(request)

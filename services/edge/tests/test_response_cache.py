@@ -157,3 +157,15 @@ async def test_the_cache_can_be_switched_off(edge, issuer):
         response, _ = await get_json(client, f"/api/vehicles/cacheable?{GRANT}", bearer(issuer))
         assert "X-Edge-Cache" not in response.headers and "MotoVault-Edge-Cache" not in response.headers
     assert len(upstream.requests) == 2
+
+
+async def test_requests_refused_for_missing_permissions_still_count_against_the_limit(edge, issuer, tmp_path):
+    import json
+    table = tmp_path / "routes.json"
+    table.write_text(json.dumps({"pools": {"vehicles": ["http://127.0.0.1:1"]}, "routes": [
+        {"name": "vehicles", "prefix": "/api/vehicles", "versions": {"current": "vehicles"},
+         "permissions": {"GET": ["read:vehicles"]}}]}))
+    client, _ = await start(edge, route_table_file=str(table), rate_limit_default="2/hour")
+    without = {"Authorization": f"Bearer {issuer.token(permissions=[])}"}
+    statuses = [(await client.get(f"/api/vehicles/cacheable?{GRANT}", headers=without)).status for _ in range(3)]
+    assert statuses == [403, 403, 429]
