@@ -217,8 +217,7 @@ class Proxy:
                 pool.succeeded(instance)
             self._metrics.observe(route.name, version, str(upstream_response.status), started)
             if request.method != "HEAD" and is_small(upstream_response):
-                seconds = self._cache.storable(upstream_response) if lookup is not None else 0
-                return await self._relay_whole(request, upstream_response, probe, lookup, seconds)
+                return await self._relay_whole(request, upstream_response, probe, lookup)
             return await self._relay(request, route.name, upstream_response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -239,7 +238,7 @@ class Proxy:
         await asyncio.sleep(random.uniform(0, min(self._backoff_max, self._backoff_base * 2 ** attempt)))
 
     async def _relay_whole(self, request: web.Request, upstream_response: aiohttp.ClientResponse,
-                           probe: CacheProbe | None, lookup: CacheLookup | None, seconds: int) -> web.StreamResponse:
+                           probe: CacheProbe | None, lookup: CacheLookup | None) -> web.StreamResponse:
         """A small answer (length known and bounded): read whole and sent in one write, which costs
         far less than relaying chunks; kept in the response cache when the service allowed it."""
         try:
@@ -258,6 +257,7 @@ class Proxy:
                                 body=body, headers=headers)
         if len(body) >= COMPRESS_MIN_BYTES and should_compress(response.headers):
             response.enable_compression()
+        seconds = self._cache.storable(upstream_response, body) if lookup is not None else 0
         if seconds:
             # The client has its answer first; keeping it costs the client no wait.
             await response.prepare(request)

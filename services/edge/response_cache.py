@@ -68,17 +68,14 @@ class ResponseCache:
     def counted_miss(self, route: str, bypass: bool) -> None:
         self._lookups.labels(route, "bypass" if bypass else "miss").inc()
 
-    def storable(self, upstream: aiohttp.ClientResponse) -> int:
-        """Seconds the answer may be kept (0: relay it as it streams, keep nothing)."""
+    def storable(self, upstream: aiohttp.ClientResponse, body: bytes) -> int:
+        """Seconds the answer (read whole) may be kept; 0: keep nothing."""
         seconds = cacheable_seconds(upstream.headers.get(EDGE_CACHE_HEADER))
         if not seconds or upstream.status != 200 or "Content-Encoding" in upstream.headers:
             return 0
         if not upstream.headers.get("Content-Type", "").startswith("application/json"):
             return 0
-        length = upstream.headers.get("Content-Length")
-        if length is None or not length.isdigit() or int(length) > self._max_bytes:
-            return 0
-        return seconds
+        return seconds if len(body) <= self._max_bytes else 0
 
     async def store(self, probe: CacheProbe, lookup: CacheLookup, headers: CIMultiDict[str], body: bytes,
                     seconds: int) -> None:
