@@ -49,8 +49,7 @@ class Broker:
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self.connected = asyncio.Event()
-        self._stopping = False
-        self._stop = asyncio.Event()
+        self._stop = asyncio.Event()  # set by close(); also ends the wait between reconnects
         self._task: asyncio.Task | None = None
 
     def on_connect(self, callback: OnConnect) -> None:
@@ -60,7 +59,6 @@ class Broker:
         self._task = asyncio.create_task(self._supervise(), name=f"broker:{self._connection_name}")
 
     async def close(self) -> None:
-        self._stopping = True
         self._stop.set()
         # Closing can wait forever on a half-dead connection; shutdown must not.
         if self._connection is not None:
@@ -98,7 +96,7 @@ class Broker:
 
     async def _supervise(self) -> None:
         delay = 0.2
-        while not self._stopping:
+        while not self._stop.is_set():
             lost = asyncio.Event()
             try:
                 connection = await aio_pika.connect(
@@ -106,7 +104,7 @@ class Broker:
                 )
                 connection.close_callbacks.add(lambda *_: lost.set())
                 self._connection = connection
-                if self._stopping:  # close() ran while we were connecting
+                if self._stop.is_set():  # close() ran while we were connecting
                     await asyncio.gather(asyncio.wait_for(connection.close(), CLOSE_TIMEOUT), return_exceptions=True)
                     return
                 self._channel = await connection.channel(publisher_confirms=True)
@@ -119,7 +117,7 @@ class Broker:
                 log.info("Connected to the broker")
                 delay = 0.2
                 await lost.wait()
-                if not self._stopping:
+                if not self._stop.is_set():
                     log.warning("Broker connection lost; reconnecting")
             except asyncio.CancelledError:
                 raise
@@ -128,9 +126,9 @@ class Broker:
             finally:
                 self.connected.clear()
                 self._exchange = None
-                if self._connection is not None and not self._stopping:
+                if self._connection is not None and not self._stop.is_set():
                     await asyncio.gather(self._connection.close(), return_exceptions=True)
-            if not self._stopping:
+            if not self._stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), delay)  # close() ends the wait
                 delay = min(delay * 2, self._max_delay)
