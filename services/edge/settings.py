@@ -34,7 +34,7 @@ class EdgeSettings(ServiceSettings):
     # from Redis under it (shared/edge_cache.py).
     response_cache_prefix: str = "mv:edge-cache:"
     response_cache: bool = True
-    # Larger answers are relayed as they stream, never held in memory to be cached.
+    # Larger answers are never kept (above 256 KiB the proxy streams them, WHOLE_BODY_BYTES in proxy.py).
     response_cache_max_bytes: int = Field(default=262_144, ge=0)
 
     # Identity provider. Field order matters: validators of later fields read earlier ones.
