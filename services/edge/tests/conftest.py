@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -183,6 +184,17 @@ async def echo(serve):
     yield start
     for upstream in started:
         upstream.release_slow.set()  # let a parked slow handler finish before its server stops
+
+
+def route_table(tmp_path, permissions: dict[str, list[str]]) -> str:
+    """A route table file whose vehicles route requires `permissions` (method -> names)."""
+    table = {"pools": {}, "routes": [
+        {"name": "vehicles", "prefix": "/api/vehicles", "versions": {"current": "vehicles"}, "permissions": permissions},
+        {"name": "stations", "prefix": "/api/stations", "versions": {"current": "stations"}},
+    ]}
+    path = tmp_path / "routes.json"
+    path.write_text(json.dumps(table))
+    return str(path)
 
 
 def edge_settings(**overrides: Any) -> EdgeSettings:

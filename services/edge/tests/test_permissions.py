@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from services.edge.routing import load_route_table
 
-from .conftest import edge_settings
-
-
-def route_table(tmp_path, permissions: dict[str, list[str]]) -> str:
-    table = {"pools": {}, "routes": [
-        {"name": "vehicles", "prefix": "/api/vehicles", "versions": {"current": "vehicles"}, "permissions": permissions},
-        {"name": "stations", "prefix": "/api/stations", "versions": {"current": "stations"}},
-    ]}
-    path = tmp_path / "routes.json"
-    path.write_text(json.dumps(table))
-    return str(path)
+from .conftest import edge_settings, route_table
 
 
 async def test_missing_permission_is_403_insufficient_scope(edge, issuer, tmp_path):

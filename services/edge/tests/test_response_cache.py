@@ -4,13 +4,14 @@ service marks is answered from Redis until the user's version token changes; not
 from __future__ import annotations
 
 import gzip
+import json
 
 import redis.asyncio as redis
 
 from shared.cache import Cache
 from shared.testing.infra import REDIS_URL, free_port
 
-from .conftest import edge_settings
+from .conftest import route_table
 
 GRANT = "grant=max-age=60"
 
@@ -114,7 +115,6 @@ async def test_a_hit_is_compressed_for_clients_that_accept_gzip(edge, issuer):
     response = await client.get(path, headers={**alice, "Accept-Encoding": "gzip"}, auto_decompress=False)
     assert response.headers["X-Edge-Cache"] == "hit"
     assert response.headers["Content-Encoding"] == "gzip"
-    import json
     assert json.loads(gzip.decompress(await response.read())) == body
 
 
@@ -128,12 +128,7 @@ async def test_the_rate_limit_still_applies_to_hits(edge, issuer):
 
 
 async def test_permissions_are_checked_before_a_hit(edge, issuer, tmp_path):
-    import json
-    table = tmp_path / "routes.json"
-    table.write_text(json.dumps({"pools": {"vehicles": ["http://127.0.0.1:1"]}, "routes": [
-        {"name": "vehicles", "prefix": "/api/vehicles", "versions": {"current": "vehicles"},
-         "permissions": {"GET": ["read:vehicles"]}}]}))
-    client, _ = await start(edge, route_table_file=str(table))
+    client, _ = await start(edge, route_table_file=route_table(tmp_path, {"GET": ["read:vehicles"]}))
     path = f"/api/vehicles/cacheable?{GRANT}"
     reader = {"Authorization": f"Bearer {issuer.token(permissions=['read:vehicles'])}"}
     await get_json(client, path, reader)
@@ -160,12 +155,8 @@ async def test_the_cache_can_be_switched_off(edge, issuer):
 
 
 async def test_requests_refused_for_missing_permissions_still_count_against_the_limit(edge, issuer, tmp_path):
-    import json
-    table = tmp_path / "routes.json"
-    table.write_text(json.dumps({"pools": {"vehicles": ["http://127.0.0.1:1"]}, "routes": [
-        {"name": "vehicles", "prefix": "/api/vehicles", "versions": {"current": "vehicles"},
-         "permissions": {"GET": ["read:vehicles"]}}]}))
-    client, _ = await start(edge, route_table_file=str(table), rate_limit_default="2/hour")
+    client, _ = await start(edge, route_table_file=route_table(tmp_path, {"GET": ["read:vehicles"]}),
+                            rate_limit_default="2/hour")
     without = {"Authorization": f"Bearer {issuer.token(permissions=[])}"}
     statuses = [(await client.get(f"/api/vehicles/cacheable?{GRANT}", headers=without)).status for _ in range(3)]
     assert statuses == [403, 403, 429]
