@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from shared.identity import ASSERTION_HEADER, IdentitySigner  # noqa: E402
-from shared.testing.infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, TestInfra, database_url, free_port  # noqa: E402
+from shared.testing.environment import feature_service_env, prefixed  # noqa: E402
+from shared.testing.infra import IDENTITY_SECRET, REDIS_URL, TestInfra, database_url, free_port  # noqa: E402
 
 FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
 SERVICES = (*FEATURE_SERVICES, "edge")
@@ -92,36 +93,23 @@ def imports_report(env: dict[str, str]) -> None:
 def service_env(service: str, infra: TestInfra, exchange: str, s3: str, ports: dict[str, int],
                 extra: dict[str, str]) -> dict[str, str]:
     if service == "edge":
-        values = {
+        values = prefixed("edge", {
             "PORT": str(ports["edge"]),
             "IDENTITY_SECRET": IDENTITY_SECRET,
             "REDIS_URL": REDIS_URL,
             "REDIS_PREFIX": infra.redis_prefix + "edge:",
-            "EDGE_CACHE_PREFIX": infra.redis_prefix + "edge-cache:",
+            "RESPONSE_CACHE_PREFIX": infra.redis_prefix + "edge-cache:",
             "DEV_ISSUER": "true",
             "RATE_LIMIT_DEFAULT": "1000000/minute",  # the load is one user's
             **{f"UPSTREAM_{name.upper()}": f"http://127.0.0.1:{ports[name]}" for name in FEATURE_SERVICES},
-        }
+        })
     else:
         db = f"mvt_{infra.run_id}_{service}"
         infra.databases.append(db)
-        values = {
-            "PORT": str(ports[service]),
-            "IDENTITY_SECRET": IDENTITY_SECRET,
-            "DATABASE_URL": database_url(db),
-            "CREATE_DATABASE": "true",
-            "REDIS_URL": REDIS_URL,
-            "REDIS_PREFIX": infra.redis_prefix + service + ":",
-            "EDGE_CACHE_PREFIX": infra.redis_prefix + "edge-cache:",
-            "AMQP_URL": AMQP_URL,
-            "EVENTS_EXCHANGE": exchange,
-            "S3_ENDPOINT_URL": s3,
-            "S3_ACCESS_KEY": "bench",
-            "S3_SECRET_KEY": "bench-secret",
-            "S3_BUCKET": f"mvt-{infra.run_id.replace('_', '-')}",
-        }
-    prefix = service.upper() + "_"
-    return {**os.environ, **extra, **{prefix + k: v for k, v in values.items()}}
+        values = feature_service_env(infra, service, port=ports[service], database_url=database_url(db),
+                                     exchange=exchange, s3_endpoint=s3, CREATE_DATABASE="true",
+                                     S3_BUCKET=f"mvt-{infra.run_id.replace('_', '-')}")
+    return {**os.environ, **extra, **values}
 
 
 async def wait_http(http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process | None,

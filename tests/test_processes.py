@@ -9,30 +9,19 @@ import sys
 import aiohttp
 import pytest
 
-from shared.testing.infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, database_url, free_port
+from shared.testing.environment import feature_service_env
+from shared.testing.infra import database_url, free_port
 
 FEATURE_SERVICES = ["vehicles", "fuel_logs", "stations", "maintenance"]
 
 
 def service_env(service: str, infra, s3_endpoint: str, port: int) -> dict[str, str]:
-    prefix = service.upper() + "_"
-    values = {
-        "PORT": str(port),
-        "IDENTITY_SECRET": IDENTITY_SECRET,
-        # Not created beforehand: the service must create it (local-run behaviour).
-        "DATABASE_URL": database_url(f"mvt_{infra.run_id}_proc_{service}"),
-        "CREATE_DATABASE": "true",
-        "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": infra.redis_prefix + service + ":",
-        "AMQP_URL": AMQP_URL,
-        "EVENTS_EXCHANGE": infra.new_exchange(),
-        "S3_ENDPOINT_URL": s3_endpoint,
-        "S3_ACCESS_KEY": "test",
-        "S3_SECRET_KEY": "test-secret",
-        "S3_BUCKET": f"mvt-{infra.run_id}-proc",
-    }
-    infra.databases.append(f"mvt_{infra.run_id}_proc_{service}")
-    return {**os.environ, **{prefix + k: v for k, v in values.items()}}
+    db = f"mvt_{infra.run_id}_proc_{service}"
+    infra.databases.append(db)
+    # Not created beforehand: the service must create it (local-run behaviour).
+    return {**os.environ, **feature_service_env(
+        infra, service, port=port, database_url=database_url(db), exchange=infra.new_exchange(),
+        s3_endpoint=s3_endpoint, CREATE_DATABASE="true")}
 
 
 @pytest.mark.parametrize("service", FEATURE_SERVICES)

@@ -27,7 +27,8 @@ import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.testing.infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, free_port
+from shared.testing.environment import feature_service_env
+from shared.testing.infra import IDENTITY_SECRET, REDIS_URL, free_port
 from shared.testing.processes import WatchedProcess
 from shared.testing.waiting import eventually
 
@@ -150,27 +151,16 @@ async def counters(http, processes: list[ServiceProcess], name: str, **labels: s
 
 def feature_env(base: dict[str, str], service: str, instance: str, port: int, database_url: str,
                 exchange: str, infra, s3_endpoint: str) -> dict[str, str]:
-    values = {
-        "PORT": str(port),
-        "IDENTITY_SECRET": IDENTITY_SECRET,
+    return {**base, **feature_service_env(
+        infra, service, port=port,
         # application_name tells the instances' database sessions apart (pg_stat_activity).
-        "DATABASE_URL": f"{database_url}?application_name={instance}",
-        "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": f"{infra.redis_prefix}scale:{service}:",  # shared by a service's instances
-        "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}scale:edge-cache:",
-        "AMQP_URL": AMQP_URL,
-        "EVENTS_EXCHANGE": exchange,
-        "RETRY_DELAYS_MS": "[100,200]",
-        "OUTBOX_POLL_INTERVAL": "0.5",
-        "OUTBOX_MAX_BACKOFF": "1",
-        "SHUTDOWN_TIMEOUT": "3",
-        "S3_ENDPOINT_URL": s3_endpoint,
-        "S3_ACCESS_KEY": "test",
-        "S3_SECRET_KEY": "test-secret",
-        "S3_BUCKET": f"mvt-{infra.run_id}-scale-{service.replace('_', '-')}",
-    }
-    prefix = service.upper() + "_"
-    return {**base, **{prefix + key: value for key, value in values.items()}}
+        database_url=f"{database_url}?application_name={instance}",
+        exchange=exchange, s3_endpoint=s3_endpoint,
+        REDIS_PREFIX=f"{infra.redis_prefix}scale:{service}:",  # shared by a service's instances
+        EDGE_CACHE_PREFIX=f"{infra.redis_prefix}scale:edge-cache:",
+        RETRY_DELAYS_MS="[100,200]", OUTBOX_POLL_INTERVAL="0.5", OUTBOX_MAX_BACKOFF="1", SHUTDOWN_TIMEOUT="3",
+        S3_BUCKET=f"mvt-{infra.run_id}-scale-{service.replace('_', '-')}",
+    )}
 
 
 @pytest.fixture(scope="module")
