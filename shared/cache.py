@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from . import edge_cache
 from .http.app import SERVICE_NAME, add_readiness_check
 from .http.json import dumps
+from .transactions import after_commit
 
 log = logging.getLogger("motovault.cache")
 
@@ -53,6 +54,13 @@ class Cache:
         except RedisError as exc:
             log.warning("Cache write failed for %s: %s", key, exc)
         return orjson.loads(encoded)
+
+    def invalidate_after_commit(self, user_id: str, *keys: str) -> None:
+        """Inside a use case's transaction: user_changed() once it has committed.
+
+        Invalidating earlier would let a concurrent read cache the state that is about to change.
+        """
+        after_commit(lambda: self.user_changed(user_id, *keys))
 
     async def user_changed(self, user_id: str, *keys: str) -> None:
         """After a committed change of the user's data: drop `keys` and the edge's cached answers.

@@ -22,7 +22,7 @@ from aiohttp import web
 from pydantic import BaseModel, SecretStr
 
 from .db import POOL
-from .http.errors import ServiceUnavailable
+from .errors import DependencyUnavailable
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -42,7 +42,7 @@ class StorageSettings(BaseModel):
     timeout: float = 5.0
 
 
-class StorageUnavailable(ServiceUnavailable):
+class StorageUnavailable(DependencyUnavailable):
     """Answers 503 through the error middleware; the cause stays in logs, not in the response."""
 
     def __init__(self, detail: str) -> None:

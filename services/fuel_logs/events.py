@@ -16,7 +16,8 @@ from aiohttp import web
 
 from shared.cache import CACHE
 from shared.events import Event, enqueue, new_event
-from shared.events.consumer import EventHandler, after_commit
+from shared.events.consumer import EventHandler
+from shared.transactions import after_commit
 from shared.storage import schedule_deletion
 
 from . import repository

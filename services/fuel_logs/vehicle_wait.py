@@ -9,39 +9,32 @@ notifications lost while that connection reconnects. No database connection is h
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from collections import defaultdict
 from typing import AsyncIterator, Awaitable, Callable
 
-import asyncpg
 from aiohttp import web
 
-from .repository import PROJECTION_CHANNEL
+from shared.listener import Listener
 
-log = logging.getLogger("motovault.fuel_logs.vehicle_wait")
-RECONNECT_DELAY = 1.0
-LISTENER_CHECK_INTERVAL = 5.0
+from .repository import PROJECTION_CHANNEL
 
 
 class ProjectionWatch:
     def __init__(self, dsn: str, poll_interval: float) -> None:
-        self._dsn = dsn
         self._poll_interval = poll_interval
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
-        self._task: asyncio.Task | None = None
+        self._listener = Listener(dsn, PROJECTION_CHANNEL, self._notified)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._listen(), name="vehicle-projection-listener")
+        self._listener.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._listener.stop()
 
-    def _notified(self, _conn, _pid, _channel, payload: str) -> None:
-        for waiter in self._waiters.get(payload, ()):
+    def _notified(self, vehicle_id: str) -> None:
+        for waiter in self._waiters.get(vehicle_id, ()):
             waiter.set()
 
     async def wait_for(self, vehicle_id: uuid.UUID, known: Callable[[], Awaitable[bool]], timeout: float) -> bool:
@@ -66,24 +59,6 @@ class ProjectionWatch:
             self._waiters[key].discard(waiter)
             if not self._waiters[key]:
                 del self._waiters[key]
-
-    async def _listen(self) -> None:
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._dsn)
-                await conn.add_listener(PROJECTION_CHANNEL, self._notified)
-                while True:
-                    await asyncio.sleep(LISTENER_CHECK_INTERVAL)
-                    await conn.fetchval("SELECT 1")  # notices a dropped connection
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("Projection listener lost its connection (%s); reconnecting", exc)
-                await asyncio.sleep(RECONNECT_DELAY)
-            finally:
-                if conn is not None:
-                    conn.terminate()
 
 
 PROJECTION_WATCH = web.AppKey("projection_watch", ProjectionWatch)

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from shared.cache import CACHE
 from shared.events import Event, new_event
-from shared.events.consumer import EventHandler, after_commit
+from shared.events.consumer import EventHandler
+from shared.transactions import after_commit
 
 from . import reminders, repository
 from .domain.units import STORED, event_miles

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from shared.cache import CACHE
 from shared.events import Event, enqueue, new_event
-from shared.events.consumer import after_commit
+from shared.transactions import after_commit
 
 from . import repository
 from .domain.odometer import reading_from_event

@@ -11,7 +11,6 @@ at once. The consumer itself keeps running in every case.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 from typing import Awaitable, Callable
 
@@ -21,6 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, 
 from prometheus_client import CollectorRegistry, Counter
 
 from ..logs import request_id_var
+from ..transactions import transaction
 from .broker import Broker
 from .envelope import Event, InvalidEvent
 from .topology import dead_queue_name, declare_consumer_topology, retry_queue_name
@@ -28,23 +28,6 @@ from .topology import dead_queue_name, declare_consumer_topology, retry_queue_na
 log = logging.getLogger("motovault.consumer")
 
 EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
-AfterCommit = Callable[[], Awaitable[object]]
-
-_after_commit: contextvars.ContextVar[list[AfterCommit] | None] = contextvars.ContextVar("after_commit", default=None)
-
-
-def after_commit(callback: AfterCommit) -> None:
-    """From inside a handler: run `callback` once the handler's transaction has committed.
-
-    For effects outside the database that must not run before the commit, such as cache
-    invalidation (invalidating earlier lets a concurrent read cache the old state again).
-    A failing callback is logged; the event is not retried for it.
-    """
-    callbacks = _after_commit.get()
-    if callbacks is None:
-        raise RuntimeError("after_commit() is only available inside an event handler")
-    callbacks.append(callback)
-
 ATTEMPTS_HEADER = "x-attempts"
 ERROR_HEADER = "x-last-error"
 ROUTING_KEY_HEADER = "x-original-routing-key"
@@ -151,21 +134,12 @@ class Consumer:
             request_id_var.reset(token)
 
     async def _handle(self, handler: EventHandler, event: Event) -> str:
-        callbacks: list[AfterCommit] = []
-        token = _after_commit.set(callbacks)
-        try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                first_time = await conn.fetchval(RECORD_IN_INBOX, event.id, event.routing_key)
-                if not first_time:
-                    return "duplicate"
-                await handler(conn, event)
-        finally:
-            _after_commit.reset(token)
-        for callback in callbacks:
-            try:
-                await callback()
-            except Exception:
-                log.exception("After-commit action of %s %s failed", event.routing_key, event.id)
+        # The handler's use cases join this transaction; what they defer runs after its commit.
+        async with transaction(self._pool) as conn:
+            first_time = await conn.fetchval(RECORD_IN_INBOX, event.id, event.routing_key)
+            if not first_time:
+                return "duplicate"
+            await handler(conn, event)
         return "handled"
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, event: Event, exc: Exception) -> None:

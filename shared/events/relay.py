@@ -15,6 +15,7 @@ import logging
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter
 
+from ..listener import Listener
 from .broker import Broker
 
 log = logging.getLogger("motovault.outbox")
@@ -36,7 +37,6 @@ POSTPONE = """
     WHERE id = ANY($1::bigint[])
 """
 FIRST_RETRY_DELAY = 0.5
-LISTENER_CHECK_INTERVAL = 5.0
 
 
 class OutboxRelay:
@@ -52,32 +52,31 @@ class OutboxRelay:
         batch_size: int = 256,
     ) -> None:
         self._pool = pool
-        self._dsn = dsn
         self._broker = broker
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._batch_size = batch_size
         self._wake = asyncio.Event()
         self._stopping = False
-        self._tasks: list[asyncio.Task] = []
+        self._task: asyncio.Task | None = None
+        self._listener = Listener(dsn, "outbox", lambda _payload: self._wake.set(), on_connect=self._wake.set)
         self._published = Counter("outbox_published_total", "Events published from the outbox", registry=registry)
         self._failed = Counter("outbox_publish_failures_total", "Outbox publishes that failed", registry=registry)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._run(), name="outbox-relay"),
-                       asyncio.create_task(self._listen(), name="outbox-listener")]
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        # Every (re)connect wakes the relay too: notifications sent while away are lost.
+        self._listener.start()
         # Catch up on whatever was committed while no relay ran.
         self._wake.set()
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def wake(self) -> None:
-        self._wake.set()
+        await self._listener.stop()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     async def drain_once(self) -> int:
         """Publish one batch of due rows; return how many were published."""
@@ -122,24 +121,3 @@ class OutboxRelay:
             except TimeoutError:
                 pass
             self._wake.clear()
-
-    async def _listen(self) -> None:
-        """Keep a LISTEN connection of its own (a pooled one would lose the listener on release)."""
-        while not self._stopping:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._dsn)
-                await conn.add_listener("outbox", lambda *_: self._wake.set())
-                self._wake.set()  # notifications sent while we were away are lost: poll now
-                while not self._stopping:
-                    await asyncio.sleep(LISTENER_CHECK_INTERVAL)
-                    # A dropped connection is only noticed on the next query (asyncpg #519).
-                    await conn.fetchval("SELECT 1")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("Outbox listener lost its connection (%s); reconnecting", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                if conn is not None:
-                    conn.terminate()

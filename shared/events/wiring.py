@@ -14,7 +14,6 @@ from .consumer import Consumer, EventHandler
 from .relay import OutboxRelay
 
 BROKER = web.AppKey("broker", Broker)
-RELAY = web.AppKey("outbox_relay", OutboxRelay)
 
 
 def add_events(
@@ -48,7 +47,6 @@ def add_events(
             max_backoff=settings.outbox_max_backoff,
         )
         app[BROKER] = broker
-        app[RELAY] = relay
         broker.start()
         relay.start()
         yield

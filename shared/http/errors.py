@@ -9,6 +9,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any, Mapping
 
+from ..errors import ConflictError, DependencyUnavailable, DomainError, InvalidInput, NotFoundError
+
 
 class ApiError(Exception):
     status = 500
@@ -67,6 +69,19 @@ class ServiceUnavailable(ApiError):
 
 class GatewayTimeout(ApiError):
     status = 504
+
+
+def from_domain(exc: DomainError) -> ApiError:
+    """The one place where a domain error becomes an HTTP answer."""
+    if isinstance(exc, InvalidInput):
+        return BadRequest(exc.message, details=exc.details())
+    if isinstance(exc, NotFoundError):
+        return NotFound(exc.message)
+    if isinstance(exc, ConflictError):
+        return Conflict(exc.message)
+    if isinstance(exc, DependencyUnavailable):
+        return ServiceUnavailable(exc.message, headers={"Retry-After": str(exc.retry_after)})
+    return ApiError(exc.message)
 
 
 def error_body(

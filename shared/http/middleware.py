@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from ..identity import ASSERTION_HEADER, IdentityVerifier
 from ..logs import request_id_var
-from .errors import ApiError, error_body
+from ..errors import DomainError
+from .errors import ApiError, error_body, from_domain
 from .json import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -120,6 +121,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             # Re-raising makes aiohttp drop the connection, which the client sees as truncation.
             log.exception("Error after the response started on %s %s", request.method, request.path)
             raise
+        if isinstance(exc, DomainError):
+            exc = from_domain(exc)
         if isinstance(exc, ApiError):
             return _error(request, exc.status, exc.message, exc.details, exc.headers)
         log.exception("Unhandled error on %s %s", request.method, request.path)

@@ -12,8 +12,9 @@ from pydantic import Field
 
 from shared.cache import add_redis
 from shared.db import POOL, add_database
+from shared.errors import ConflictError, DependencyUnavailable, InvalidInput, NotFoundError
 from shared.events import Event, enqueue, new_event
-from shared.events.consumer import after_commit
+from shared.transactions import after_commit
 from shared.events.wiring import add_events
 from shared.http.app import base_app
 from shared.http.json import json_response
@@ -51,6 +52,19 @@ async def create_thing(request: web.Request) -> web.Response:
     except Rollback:
         return json_response({"rolledBack": True}, status=409)
     return json_response({"eventId": str(event.id)}, status=201)
+
+
+DOMAIN_ERRORS = {
+    "missing": lambda: NotFoundError("Thing not found"),
+    "taken": lambda: ConflictError("That name is taken"),
+    "invalid": lambda: InvalidInput.field("name", "Must not be a number"),
+    "down": lambda: DependencyUnavailable("Storage is down", retry_after=7),
+}
+
+
+@routes.get("/domain-error/{kind}")
+async def domain_error(request: web.Request) -> web.Response:
+    raise DOMAIN_ERRORS[request.match_info["kind"]]()
 
 
 @routes.get("/boom")

@@ -48,6 +48,19 @@ async def test_unknown_route_is_404_and_wrong_method_405(probe, identity):
     assert_error_shape(await wrong_method.json(), 405)
 
 
+async def test_domain_errors_answer_in_the_error_shape(probe, identity):
+    answers = {kind: await probe.get(f"/domain-error/{kind}", headers=identity("u1"))
+               for kind in ("missing", "taken", "invalid", "down")}
+    assert {kind: r.status for kind, r in answers.items()} == {
+        "missing": 404, "taken": 409, "invalid": 400, "down": 503}
+    for kind, response in answers.items():
+        assert_error_shape(await response.json(), response.status)
+    invalid = await answers["invalid"].json()
+    assert invalid["details"] == [{"field": "name", "message": "Must not be a number", "type": "value_error"}]
+    assert (await answers["missing"].json())["message"] == "Thing not found"
+    assert answers["down"].headers["Retry-After"] == "7"
+
+
 async def test_unexpected_exception_is_500_without_trace(probe, identity):
     response = await probe.get("/boom", headers=identity("u1"))
     body = await response.json()

@@ -1,0 +1,83 @@
+"""transaction() and after_commit(): deferred effects run after the outermost commit, never after a rollback."""
+
+import asyncpg
+import pytest
+
+from shared.transactions import after_commit, transaction
+
+
+@pytest.fixture
+async def pool(infra):
+    pool = await asyncpg.create_pool(await infra.create_database("transactions"), min_size=1, max_size=2)
+    await pool.execute("CREATE TABLE marks (name text)")
+    yield pool
+    await pool.close()
+
+
+async def count(pool: asyncpg.Pool, name: str) -> int:
+    return await pool.fetchval("SELECT count(*) FROM marks WHERE name = $1", name)
+
+
+async def test_an_effect_runs_after_the_commit_and_sees_it(pool):
+    seen = []
+    async with transaction(pool) as conn:
+        await conn.execute("INSERT INTO marks VALUES ('a')")
+
+        async def look() -> None:
+            seen.append(await count(pool, "a"))  # another connection: only committed rows
+
+        after_commit(look)
+        assert seen == []
+    assert seen == [1]
+
+
+async def test_no_effect_after_a_rollback(pool):
+    ran = []
+    with pytest.raises(ValueError):
+        async with transaction(pool) as conn:
+            await conn.execute("INSERT INTO marks VALUES ('b')")
+            after_commit(lambda: _append(ran, "b"))
+            raise ValueError("use case refused")
+    assert ran == [] and await count(pool, "b") == 0
+
+
+async def test_a_joined_transaction_defers_to_its_owner(pool):
+    ran = []
+    async with transaction(pool) as outer:
+        async with transaction(outer) as inner:  # as a use case called by a consumer
+            assert inner is outer
+            await inner.execute("INSERT INTO marks VALUES ('c')")
+            after_commit(lambda: _append(ran, "inner"))
+        assert ran == []  # the inner block ended, but nothing has committed yet
+    assert ran == ["inner"] and await count(pool, "c") == 1
+
+
+async def test_a_bare_connection_gets_its_own_transaction(pool):
+    ran = []
+    async with pool.acquire() as conn:
+        async with transaction(conn) as same:
+            await same.execute("INSERT INTO marks VALUES ('d')")
+            after_commit(lambda: _append(ran, "d"))
+    assert ran == ["d"] and await count(pool, "d") == 1
+
+
+async def test_a_failing_effect_neither_undoes_the_commit_nor_stops_the_next(pool):
+    ran = []
+
+    async def fail() -> None:
+        raise RuntimeError("cache down")
+
+    async with transaction(pool) as conn:
+        await conn.execute("INSERT INTO marks VALUES ('e')")
+        after_commit(fail)
+        after_commit(lambda: _append(ran, "after"))
+    assert ran == ["after"] and await count(pool, "e") == 1
+
+
+async def test_after_commit_outside_a_transaction_is_a_mistake():
+    with pytest.raises(RuntimeError):
+        after_commit(lambda: _append([], "x"))
+
+
+async def _append(target: list, value: str) -> None:
+    target.append(value)
