@@ -18,7 +18,8 @@ from pydantic import Field
 from shared.http.errors import ApiError, BadGateway, GatewayTimeout, ServiceUnavailable
 from shared.http.json import json_response
 from shared.http.openapi import documented
-from shared.http.validation import ApiModel, parse_body
+from shared.http.validation import parse_body
+from shared.models import ApiModel
 
 from .settings import EdgeSettings
 

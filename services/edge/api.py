@@ -9,7 +9,8 @@ from shared.http.errors import ApiError
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
-from shared.http.validation import ApiModel, parse_body
+from shared.http.validation import parse_body
+from shared.models import ApiModel
 
 from .auth import MAX_TOKEN_LENGTH, VERIFIER, bearer_token
 from .auth0 import AUTH0

@@ -26,7 +26,8 @@ from yarl import URL
 from shared.cache import REDIS
 from shared.http.errors import BadRequest, ServiceUnavailable
 from shared.http.json import json_response
-from shared.http.validation import ApiModel, parse_query
+from shared.http.validation import parse_query
+from shared.models import ApiModel
 
 from .auth0 import AUTH0
 from .settings import EdgeSettings

@@ -12,7 +12,8 @@ from shared.http.errors import BadGateway, BadRequest, Forbidden, GatewayTimeout
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
-from shared.http.validation import ApiModel, parse_body, parse_query
+from shared.http.validation import parse_body, parse_query
+from shared.models import ApiModel
 
 from . import nearby, repository
 from .domain.photos import SIGNED_PHOTO_PREFIX, is_photo_name

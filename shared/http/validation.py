@@ -6,19 +6,12 @@ import uuid
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, ValidationError
 
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .json import JSON_TYPE, loads
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ApiModel(BaseModel):
-    """Request and response models speak camelCase on the wire and snake_case in Python."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
 def field_details(exc: ValidationError) -> list[dict[str, Any]]:

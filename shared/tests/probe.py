@@ -19,7 +19,8 @@ from shared.events.wiring import add_events
 from shared.http.app import base_app
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.validation import ApiModel, parse_body
+from shared.http.validation import parse_body
+from shared.models import ApiModel
 from shared.settings import BackedServiceSettings, settings_config
 
 MIGRATIONS = Path(__file__).parent / "probe_migrations"

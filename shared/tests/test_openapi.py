@@ -11,7 +11,7 @@ from pydantic import Field
 
 from shared.http.app import base_app
 from shared.http.openapi import documented, openapi_document
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 from shared.testing.infra import IDENTITY_SECRET, free_port
 from shared.settings import ServiceSettings
 

@@ -12,7 +12,8 @@ from shared.http.errors import NotFound
 from shared.http.json import json_response
 from shared.http.openapi import documented
 from shared.http.middleware import current_user
-from shared.http.validation import ApiModel, parse_body, path_uuid
+from shared.http.validation import parse_body, path_uuid
+from shared.models import ApiModel
 from shared.storage import STORAGE, schedule_deletion
 
 from .. import repository

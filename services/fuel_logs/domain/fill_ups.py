@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from shared.http.errors import BadRequest
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 from .units import UnitSystem, distance_from, fuel_from, price_from
 

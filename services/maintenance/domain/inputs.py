@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.http.errors import BadRequest
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 from .catalog import Category, canonical_subtypes
 from .units import Units

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 
 class FillUpPrice(ApiModel):

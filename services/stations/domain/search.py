@@ -8,7 +8,7 @@ from enum import Enum
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 # Mean Earth radius (IUGG), the same constant as the SQL distance of the repository.
 EARTH_RADIUS_M = 6_371_008.8

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 DOCUMENT_TYPES = {"application/pdf": "pdf", **IMAGE_TYPES}

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from shared.http.validation import ApiModel
+from shared.models import ApiModel
 
 from .vin import FORMAT_MESSAGE, is_valid_format, normalise_vin
 
