@@ -77,6 +77,6 @@ async def api_health(request: web.Request) -> web.Response:
 
 
 def add_api(app: web.Application, settings: EdgeSettings) -> None:
-    app[HEALTH] = HealthProbe(lambda: app[PROXY].session, app[POOLS], timeout=settings.health_probe_timeout,
+    app[HEALTH] = HealthProbe(lambda: app[PROXY].upstream.session, app[POOLS], timeout=settings.health_probe_timeout,
                               cache_seconds=settings.health_cache_seconds)
     app.add_routes(routes)

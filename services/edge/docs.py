@@ -149,5 +149,5 @@ async def api_docs(request: web.Request) -> web.Response:
 
 def add_docs(app: web.Application, settings: EdgeSettings) -> None:
     """After add_proxy: the docs follow its route table and use its session."""
-    app[DOCS] = MergedDocs(app, lambda: app[PROXY].session, app[ROUTES], settings)
+    app[DOCS] = MergedDocs(app, lambda: app[PROXY].upstream.session, app[ROUTES], settings)
     app.router.add_get("/api/docs", api_docs)

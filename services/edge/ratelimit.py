@@ -6,8 +6,9 @@ X-Forwarded-For is believed only through `trusted_proxies` hops. Route classes: 
 (IETF draft-10) and `X-RateLimit-Limit/-Remaining/-Reset` (Reset = Unix time in seconds, as
 express-rate-limit sent it); a 429 adds `Retry-After` (whole seconds, >= 1).
 
-A proxied GET with a user is counted by the proxy itself (`checks_own_rate_limit`), which adds
-the response-cache lookup to the same script: one Redis round trip decides and may answer.
+Proxied routes are counted by the proxy's pipeline (`checks_own_rate_limit`), which adds the
+response-cache lookup of a user's GET to the same script: one Redis round trip decides and may
+answer. Everything else is counted by the middleware here.
 
 Redis down: fail-open (default) lets requests through an in-process limiter of the same
 policy, per edge instance; fail-closed answers 503. After a Redis error the limiter stays
@@ -189,7 +190,7 @@ def client_ip(request: web.Request, trusted_proxies: int) -> str:
 
 
 def checks_own_rate_limit(handler: Handler) -> Handler:
-    """Mark a handler that calls RateLimiter.check itself for GETs with a user (to add a cache probe)."""
+    """Mark a handler that calls RateLimiter.check itself, for every request it serves."""
     handler.checks_own_rate_limit = True  # type: ignore[attr-defined]
     return handler
 
@@ -206,9 +207,8 @@ def add_rate_limits(app: web.Application, settings: EdgeSettings) -> None:
         path = request.path
         if not path.startswith("/api/") or path in UNLIMITED_PATHS:
             return await handler(request)
-        if (request.method == "GET" and request.get(USER_ID_KEY)
-                and getattr(request.match_info.handler, "checks_own_rate_limit", False)):
-            return await handler(request)  # counted there, with the cache lookup in the same round trip
+        if getattr(request.match_info.handler, "checks_own_rate_limit", False):
+            return await handler(request)  # counted there, with a cache lookup in the same round trip
         await app[RATE_LIMITER].check(request)
         return await handler(request)
 

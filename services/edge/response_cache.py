@@ -14,6 +14,7 @@ sticky to, path and query. Not cached: anonymous requests, anything but GET, ans
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -30,6 +31,14 @@ log = logging.getLogger("motovault.edge.response_cache")
 
 CACHE_STATUS_HEADER = "X-Edge-Cache"  # hit | miss: tells clients and benchmarks what answered
 _SEPARATOR = b"\n"
+
+
+@dataclass(frozen=True)
+class CachedRead:
+    """A user's GET looked up in the cache: the entry found, and where a miss is to be kept."""
+
+    probe: CacheProbe
+    lookup: CacheLookup
 
 
 def encode_entry(content_type: str, body: bytes) -> bytes:
@@ -58,15 +67,16 @@ class ResponseCache:
         directives = request.headers.get("Cache-Control", "").lower()
         return "no-cache" in directives or "no-store" in directives
 
-    def hit(self, request: web.Request, route: str, entry: bytes) -> web.Response:
+    def answer(self, request: web.Request, route: str, read: CachedRead) -> web.Response | None:
+        """The cached answer, unless there is none or the client asked for a fresh one."""
+        fresh = self.wants_fresh(request)
+        if read.lookup.entry is None or fresh:
+            self._lookups.labels(route, "bypass" if fresh else "miss").inc()
+            return None
         self._lookups.labels(route, "hit").inc()
-        content_type, body = decode_entry(entry)
-        response = web.Response(body=body, headers={"Content-Type": content_type, CACHE_STATUS_HEADER: "hit",
-                                                    REQUEST_ID_HEADER: request[REQUEST_ID_KEY]})
-        return response
-
-    def counted_miss(self, route: str, bypass: bool) -> None:
-        self._lookups.labels(route, "bypass" if bypass else "miss").inc()
+        content_type, body = decode_entry(read.lookup.entry)
+        return web.Response(body=body, headers={"Content-Type": content_type, CACHE_STATUS_HEADER: "hit",
+                                                REQUEST_ID_HEADER: request[REQUEST_ID_KEY]})
 
     def storable(self, upstream: aiohttp.ClientResponse, body: bytes) -> int:
         """Seconds the answer (read whole) may be kept; 0: keep nothing."""
@@ -77,9 +87,9 @@ class ResponseCache:
             return 0
         return seconds if len(body) <= self._max_bytes else 0
 
-    async def store(self, probe: CacheProbe, lookup: CacheLookup, headers: CIMultiDict[str], body: bytes,
-                    seconds: int) -> None:
-        key = probe.entry_head + lookup.token + probe.entry_tail
+    async def store(self, read: CachedRead, headers: CIMultiDict[str], body: bytes, seconds: int) -> None:
+        # Under the token read before forwarding: an answer racing a change is never served.
+        key = read.probe.entry_head + read.lookup.token + read.probe.entry_tail
         try:
             await self._redis.set(key, encode_entry(headers.get("Content-Type", ""), body), ex=seconds)
         except RedisError as exc:

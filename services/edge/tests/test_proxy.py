@@ -10,7 +10,8 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from services.edge.proxy import WHOLE_BODY_BYTES, AssertionCache, client_response_headers
+from services.edge.request_body import WHOLE_BODY_BYTES
+from services.edge.upstream_headers import AssertionCache, client_response_headers
 from shared.identity import IdentitySigner, IdentityVerifier
 from shared.testing.infra import IDENTITY_SECRET, free_port
 
