@@ -20,6 +20,8 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+pytestmark = pytest.mark.pure
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"

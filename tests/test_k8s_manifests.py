@@ -21,6 +21,8 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+pytestmark = pytest.mark.pure
+
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "k8s"
 KUSTOMIZATION = K8S / "kustomization.yaml"

@@ -106,3 +106,17 @@ async def standin():
     yield start
     for server in started:
         await server.stop()
+
+
+# Fixtures that reach PostgreSQL, Redis, RabbitMQ or S3 (directly or through what they start).
+INFRASTRUCTURE_FIXTURES = frozenset({"infra", "s3_endpoint", "backed_settings"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `pure` must not ask for the infrastructure: `pytest -m pure` runs without it."""
+    for item in items:
+        if item.get_closest_marker("pure") is None:
+            continue
+        reaching = INFRASTRUCTURE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if reaching:
+            raise pytest.UsageError(f"{item.nodeid} is marked pure but uses {sorted(reaching)}")

@@ -8,6 +8,8 @@ import pytest
 
 from shared.testing.infra import IDENTITY_SECRET
 
+pytestmark = pytest.mark.pure
+
 
 def start(service: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(service.upper() + "_")}

@@ -9,6 +9,8 @@ from services.edge.settings import EdgeSettings
 from shared.settings import describe_invalid_settings
 from shared.testing.infra import IDENTITY_SECRET, REDIS_URL
 
+pytestmark = pytest.mark.pure
+
 REQUIRED = dict(identity_secret=IDENTITY_SECRET, redis_url=REDIS_URL)
 
 
