@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from . import edge_cache
 from .http.app import SERVICE_NAME, add_readiness_check
 from .http.json import dumps
+from .outage import OutageLog
 from .transactions import after_commit
 
 log = logging.getLogger("motovault.cache")
@@ -33,6 +34,7 @@ class Cache:
         # Where the edge's response cache finds this service's version token per user.
         self._edge_prefix = edge_prefix
         self._scope = scope
+        self._outage = OutageLog("Redis (cache)", log)
 
     def key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -40,19 +42,23 @@ class Cache:
     async def get_or_load(self, key: str, ttl_seconds: int, load: Callable[[], Awaitable[Any]]) -> Any:
         """The cached JSON value under `key`, or `load()`'s result, stored for `ttl_seconds`."""
         full_key = self._prefix + key
+        reachable = True
         try:
             cached = await self._redis.get(full_key)
+            self._outage.succeeded()
             if cached is not None:
                 return orjson.loads(cached)
         except RedisError as exc:
-            log.warning("Cache read failed for %s: %s", key, exc)
+            self._outage.failed(exc)
+            reachable = False
         value = await load()
         # Store what a later hit returns: the JSON form, so hits and misses answer alike.
         encoded = dumps(value)
-        try:
-            await self._redis.set(full_key, encoded, ex=ttl_seconds)
-        except RedisError as exc:
-            log.warning("Cache write failed for %s: %s", key, exc)
+        if reachable:  # a write right after a failed read would only wait for the same timeout
+            try:
+                await self._redis.set(full_key, encoded, ex=ttl_seconds)
+            except RedisError as exc:
+                self._outage.failed(exc)
         return orjson.loads(encoded)
 
     def invalidate_after_commit(self, user_id: str, *keys: str) -> None:
@@ -75,9 +81,10 @@ class Cache:
                     pipe.set(edge_cache.version_key(self._edge_prefix, self._scope, user_id),
                              edge_cache.new_token(), ex=edge_cache.TOKEN_SECONDS)
                 await pipe.execute()
+            self._outage.succeeded()
         except RedisError as exc:
             # Both caches bound a stale answer by their TTLs.
-            log.error("Cache invalidation failed for user %s (%s): %s", user_id, keys, exc)
+            self._outage.failed(exc)
 
 
 class RedisSettings(Protocol):

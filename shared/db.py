@@ -18,6 +18,7 @@ import asyncpg
 from aiohttp import web
 
 from .http.app import add_readiness_check
+from .outage import DATABASE_OUTAGE, OutageLog
 from .settings import BackedServiceSettings
 
 log = logging.getLogger("motovault.db")
@@ -92,9 +93,15 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-async def open_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+async def open_pool(dsn: str, *, min_size: int, max_size: int,
+                    outage: OutageLog | None = None) -> asyncpg.Pool:
+    async def connected(_conn: asyncpg.Connection) -> None:
+        # A new connection after an outage means the database is back: the pool reconnects on use.
+        if outage is not None:
+            outage.succeeded()
+
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30,
-                                     reset=_keep_session)
+                                     reset=_keep_session, init=connected)
 
 
 def add_database(app: web.Application, settings: BackedServiceSettings, migrations: Path) -> None:
@@ -102,7 +109,9 @@ def add_database(app: web.Application, settings: BackedServiceSettings, migratio
         if settings.create_database:
             await ensure_database(settings.database_url)
         await migrate(settings.database_url, migrations)
-        pool = await open_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        outage = app[DATABASE_OUTAGE] = OutageLog("PostgreSQL", log)
+        pool = await open_pool(settings.database_url, min_size=settings.db_pool_min,
+                               max_size=settings.db_pool_max, outage=outage)
         app[POOL] = pool
         yield
         try:

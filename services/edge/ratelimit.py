@@ -32,6 +32,7 @@ from shared.cache import REDIS
 from shared.edge_cache import NO_VERSION
 from shared.http.errors import ApiError, ServiceUnavailable
 from shared.http.middleware import USER_ID_KEY, Handler
+from shared.outage import OutageLog
 
 from .settings import EdgeSettings
 
@@ -134,6 +135,7 @@ class RateLimiter:
         }
         self._local = LocalLimiter()
         self._redis_paused_until = 0.0
+        self._outage = OutageLog(f"Redis (rate limits, failing {'open' if self._fail_open else 'closed'})", log)
 
     def policy_for(self, path: str) -> Policy:
         if path.startswith("/api/auth/"):
@@ -165,9 +167,9 @@ class RateLimiter:
                 reply = await self._script(keys=keys, args=args)
             except (RedisError, OSError) as exc:
                 self._redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
-                log.error("Rate limiting without Redis (%s: %s); failing %s",
-                          type(exc).__name__, exc, "open" if self._fail_open else "closed")
+                self._outage.failed(exc)
             else:
+                self._outage.succeeded()
                 allowed, remaining, reset_us, retry_us = reply[:4]
                 decision = Decision(policy, bool(allowed), int(remaining), reset_us / 1e6, retry_us / 1e6)
                 lookup = None

@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, 
 from prometheus_client import CollectorRegistry, Counter
 
 from ..logs import request_id_var
+from ..outage import DATABASE_UNAVAILABLE
 from ..transactions import transaction
 from .broker import Broker
 from .envelope import Event, InvalidEvent
@@ -33,14 +34,6 @@ ERROR_HEADER = "x-last-error"
 ROUTING_KEY_HEADER = "x-original-routing-key"
 # Set by the broker when it dead-letters or redelivers; a copy must not carry them over.
 BROKER_HEADER_PREFIXES = ("x-death", "x-first-death", "x-last-death", "x-delivery-count")
-INFRASTRUCTURE_ERRORS = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
-)
 RECORD_IN_INBOX = """
     INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
     ON CONFLICT (event_id) DO NOTHING
@@ -145,7 +138,7 @@ class Consumer:
     async def _retry_or_park(self, message: AbstractIncomingMessage, event: Event, exc: Exception) -> None:
         previous = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
         error = f"{type(exc).__name__}: {exc}"[:500]
-        if isinstance(exc, INFRASTRUCTURE_ERRORS):
+        if isinstance(exc, DATABASE_UNAVAILABLE):
             # Our database is down, not the event at fault: wait the longest delay without using up
             # an attempt, so an outage of any length never sends good events to the dead letters.
             log.warning("Database unavailable handling %s %s (%s); will retry", event.routing_key, event.id, error)

@@ -14,7 +14,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from ..identity import ASSERTION_HEADER, IdentityVerifier
 from ..logs import request_id_var
 from ..errors import DomainError
-from .errors import ApiError, error_body, from_domain
+from ..outage import DATABASE_OUTAGE, DATABASE_UNAVAILABLE
+from .errors import ApiError, ServiceUnavailable, error_body, from_domain
 from .json import json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,6 +32,9 @@ REQUEST_ID_KEY = web.RequestKey("request_id", str)
 RESPONSE_STARTED_KEY = web.RequestKey("response_started", bool)
 USER_ID_KEY = web.RequestKey("user_id", str)
 MAX_CACHED_SERIES = 4096
+DATABASE_DOWN_MESSAGE = "The service is temporarily unavailable; try again shortly"
+# Seconds: a restarted database answers again within a few (the pool reconnects on next use).
+DATABASE_RETRY_AFTER = 2
 
 
 def route_name(request: web.Request) -> str:
@@ -121,7 +125,15 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             # Re-raising makes aiohttp drop the connection, which the client sees as truncation.
             log.exception("Error after the response started on %s %s", request.method, request.path)
             raise
-        if isinstance(exc, DomainError):
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            outage = request.app.get(DATABASE_OUTAGE)
+            if outage is not None:  # logged once per outage, not once per request
+                outage.failed(exc)
+            else:
+                log.warning("Dependency unavailable on %s %s: %s: %s", request.method, request.path,
+                            type(exc).__name__, exc)
+            exc = ServiceUnavailable(DATABASE_DOWN_MESSAGE, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+        elif isinstance(exc, DomainError):
             exc = from_domain(exc)
         if isinstance(exc, ApiError):
             return _error(request, exc.status, exc.message, exc.details, exc.headers)
