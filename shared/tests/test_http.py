@@ -145,3 +145,18 @@ async def test_streamed_response_carries_the_request_id_and_a_late_error_cuts_th
     except aiohttp.ClientPayloadError:
         body = None
     assert body is None or b"statusCode" not in body  # no second response glued onto the stream
+
+
+async def test_an_oversized_header_is_a_400_logged_as_the_clients_mistake(probe, caplog):
+    import logging
+
+    from shared.logs import quiet_client_mistakes
+
+    quiet_client_mistakes()
+    with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
+        response = await probe.get("/health", headers={"Authorization": "Bearer " + "x" * 65_536})
+    assert response.status == 400
+    server_records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert server_records, "aiohttp said nothing about the refused request"
+    assert all(r.levelno < logging.WARNING and r.exc_info is None for r in server_records)
+    assert "LineTooLong" in server_records[0].getMessage()
