@@ -47,9 +47,9 @@ def add_ai(app: web.Application, settings: EdgeSettings) -> None:
             yield
 
     async def generate(request: web.Request) -> web.StreamResponse:
+        body = await parse_body(request, GenerateInput)  # a bad body is a 400 in every configuration
         if settings.anthropic_api_key is None:
             raise ServiceUnavailable("AI generation is not configured")
-        body = await parse_body(request, GenerateInput)
         payload = {
             "model": settings.anthropic_model,
             "max_tokens": min(body.max_tokens or settings.ai_max_tokens, settings.ai_max_tokens),
@@ -85,7 +85,8 @@ def add_ai(app: web.Application, settings: EdgeSettings) -> None:
 
     app.cleanup_ctx.append(session_context)
     documented(summary="Generate text with Anthropic (plain JSON or SSE when stream is true)", body=GenerateInput,
-               responses={200: "The model's answer", 429: "Rate limited", 504: "The model did not answer in time"})(generate)
+               responses={200: "The model's answer", 429: "Rate limited", 503: "Not configured, or the model is overloaded",
+                          504: "The model did not answer in time"})(generate)
     app.router.add_post("/api/ai/generate", generate)
 
 

@@ -36,24 +36,39 @@ class VerifyInput(ApiModel):
     token: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH)
 
 
-@routes.post("/api/auth/login")
-@documented(summary="Log in: username and password with Auth0 (the dev issuer needs only a username)",
-            body=PasswordLoginInput, responses={200: "The access token", 401: "Wrong username or password"})
-async def login(request: web.Request) -> web.Response:
-    auth0 = request.app.get(AUTH0)
-    if auth0 is not None:
-        form = await parse_body(request, PasswordLoginInput)
-        return json_response(await auth0.password_login(form.username, form.password))
-    issuer = request.app.get(DEV_ISSUER)
-    if issuer is None:
-        raise ApiError("Login through the edge is not configured; sign in with the identity provider", status=501)
+class TokenAnswer(ApiModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int | None = None
+
+
+# /api/auth/login takes what the configured issuer needs; add_api registers the one that applies,
+# so the OpenAPI document describes this edge's mode and not the others.
+@documented(summary="Log in with the dev issuer: a username, no password (local runs only)",
+            body=LoginInput, responses={200: TokenAnswer})
+async def dev_login(request: web.Request) -> web.Response:
     credentials = await parse_body(request, LoginInput)
-    token = issuer.mint(credentials.username)
+    token = request.app[DEV_ISSUER].mint(credentials.username)
     return json_response({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_SECONDS})
 
 
+@documented(summary="Log in with Auth0: username and password (password-realm grant)",
+            body=PasswordLoginInput, responses={200: TokenAnswer, 401: "Wrong username or password",
+                                                 429: "Too many login attempts", 502: "Auth0 unavailable"})
+async def auth0_login(request: web.Request) -> web.Response:
+    form = await parse_body(request, PasswordLoginInput)
+    return json_response(await request.app[AUTH0].password_login(form.username, form.password))
+
+
+@documented(summary="Login through the edge is not configured: sign in with the identity provider",
+            responses={501: "Not configured"})
+async def login_not_configured(request: web.Request) -> web.Response:
+    raise ApiError("Login through the edge is not configured; sign in with the identity provider", status=501)
+
+
 @routes.post("/api/auth/verify")
-@documented(body=VerifyInput, responses={200: "The token's claims", 401: "Invalid token"})
+@documented(body=VerifyInput, body_required=False,
+            responses={200: "The token's claims", 400: "Malformed body", 401: "Invalid token"})
 async def verify(request: web.Request) -> web.Response:
     """The claims of a valid token, given as the bearer token or as {"token": ...}; 401 otherwise."""
     token = None
@@ -80,3 +95,10 @@ def add_api(app: web.Application, settings: EdgeSettings) -> None:
     app[HEALTH] = HealthProbe(lambda: app[PROXY].upstream.session, app[POOLS], timeout=settings.health_probe_timeout,
                               cache_seconds=settings.health_cache_seconds)
     app.add_routes(routes)
+    if settings.auth0_client_id:
+        login = auth0_login
+    elif settings.dev_issuer:
+        login = dev_login
+    else:
+        login = login_not_configured
+    app.router.add_post("/api/auth/login", login)

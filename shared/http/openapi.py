@@ -41,6 +41,7 @@ def documented(
     summary: str | None = None,
     description: str | None = None,
     body: type[BaseModel] | None = None,
+    body_required: bool = True,
     query: type[BaseModel] | None = None,
     responses: Mapping[int, ResponseSpec] | None = None,
     tags: list[str] | None = None,
@@ -50,7 +51,8 @@ def documented(
 
     def mark(handler: Callable) -> Callable:
         setattr(handler, METADATA_ATTRIBUTE, {
-            "summary": summary, "description": description, "body": body, "query": query,
+            "summary": summary, "description": description, "body": body, "body_required": body_required,
+            "query": query,
             "responses": dict(responses or {}), "tags": tags,
         })
         return handler
@@ -60,7 +62,8 @@ def documented(
 
 def _metadata(handler: Any) -> dict[str, Any]:
     return getattr(handler, METADATA_ATTRIBUTE, None) or {
-        "summary": None, "description": None, "body": None, "query": None, "responses": {}, "tags": None,
+        "summary": None, "description": None, "body": None, "body_required": True, "query": None,
+        "responses": {}, "tags": None,
     }
 
 
@@ -129,7 +132,7 @@ def _operation(path: str, method: str, handler: Any, service: str, refs) -> dict
     if parameters:
         operation["parameters"] = parameters
     if metadata["body"] is not None:
-        operation["requestBody"] = {"required": True, "content": {
+        operation["requestBody"] = {"required": metadata["body_required"], "content": {
             "application/json": {"schema": refs[(metadata["body"], "validation")]}}}
     operation["responses"] = _responses(method, metadata["responses"], refs)
     return operation

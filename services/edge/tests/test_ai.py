@@ -95,3 +95,13 @@ async def test_body_is_validated_and_the_strict_limit_applies(edge, standin, iss
     assert (await client.get("/api/vehicles", headers=auth(issuer))).status == 200  # other routes unaffected
     assert (await client.post("/api/ai/generate", headers=auth(issuer, "auth0|bob"), json={"prompt": "hi"})).status == 200
     assert len(sent) == 2
+
+
+async def test_a_bad_body_is_a_400_even_when_ai_is_not_configured(edge, issuer):
+    client, _ = await edge(anthropic_api_key=None)
+    bad = await client.post("/api/ai/generate", json={"prompt": ""}, headers=auth(issuer))
+    assert bad.status == 400
+    assert (await bad.json())["details"][0]["field"] == "prompt"
+    good = await client.post("/api/ai/generate", json={"prompt": "When is my next oil change?"}, headers=auth(issuer))
+    assert good.status == 503
+    assert (await good.json())["message"] == "AI generation is not configured"

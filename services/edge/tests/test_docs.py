@@ -99,3 +99,25 @@ async def test_a_broken_document_is_left_out_and_refetched_soon(edge, standin, t
     maintenance.routes["/openapi.json"] = service_document("maintenance", {"/api/maintenance/records": {"get": operation()}}, {})
     document = await (await client.get("/api/docs")).json()
     assert document["x-unavailable"] == [] and "/api/maintenance/records" in document["paths"]
+
+
+def login_body_schema(document: dict) -> dict:
+    operation = document["paths"]["/api/auth/login"]["post"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+async def test_login_and_verify_are_documented_as_this_edge_accepts_them(edge, standin, tmp_path):
+    down = f"http://127.0.0.1:{free_port()}"
+    client, _, _ = await docs_edge(edge, standin, tmp_path, down, dev_issuer=True)
+    document = await (await client.get("/api/docs")).json()
+    dev_body = login_body_schema(document)
+    assert dev_body["required"] == ["username"] and "password" not in dev_body["properties"]
+    assert document["paths"]["/api/auth/verify"]["post"]["requestBody"]["required"] is False
+    # It says the truth: the dev issuer logs in with a username alone.
+    assert (await client.post("/api/auth/login", json={"username": "alice"})).status == 200
+
+    client, _, _ = await docs_edge(edge, standin, tmp_path, down)
+    document = await (await client.get("/api/docs")).json()
+    assert "requestBody" not in document["paths"]["/api/auth/login"]["post"]
+    assert "501" in document["paths"]["/api/auth/login"]["post"]["responses"]
