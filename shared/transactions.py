@@ -47,6 +47,16 @@ async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
     await run_deferred(deferred)
 
 
+@asynccontextmanager
+async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection for reads that need no transaction: one from the pool, or the one given."""
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            yield conn
+    else:
+        yield db
+
+
 def after_commit(effect: AfterCommit) -> None:
     """Run `effect` once the enclosing transaction() has committed; never after a rollback.
 

@@ -160,3 +160,13 @@ async def test_an_oversized_header_is_a_400_logged_as_the_clients_mistake(probe,
     assert server_records, "aiohttp said nothing about the refused request"
     assert all(r.levelno < logging.WARNING and r.exc_info is None for r in server_records)
     assert "LineTooLong" in server_records[0].getMessage()
+
+
+async def test_a_value_of_the_wrong_json_type_is_a_400_naming_the_field(probe, identity):
+    cases = [({"name": "x", "size": "3"}, "size"), ({"name": "x", "size": True}, "size"), ({"name": 5}, "name")]
+    for wrong, field in cases:
+        response = await probe.post("/things", json=wrong, headers=identity("u1"))
+        body = await response.json()
+        assert response.status == 400, wrong
+        assert [d["field"] for d in body["details"]] == [field]
+    assert (await probe.post("/things", json={"name": "x", "size": 3}, headers=identity("u1"))).status == 201

@@ -81,3 +81,13 @@ async def test_after_commit_outside_a_transaction_is_a_mistake():
 
 async def _append(target: list, value: str) -> None:
     target.append(value)
+
+
+async def test_a_read_borrows_from_the_pool_or_uses_the_connection_given(pool):
+    from shared.transactions import connection
+
+    async with connection(pool) as borrowed:
+        assert await borrowed.fetchval("SELECT 1") == 1
+    async with pool.acquire() as mine:
+        async with connection(mine) as same:
+            assert same is mine
