@@ -68,7 +68,8 @@ async def update_vehicle(request: web.Request) -> web.Response:
 
 @routes.delete("/api/vehicles/{id}")
 async def delete_vehicle(request: web.Request) -> web.Response:
-    await use_cases.delete_vehicle(request.app[POOL], request.app[CACHE], current_user(request), vehicle_id_param(request))
+    await use_cases.delete_vehicle(
+        request.app[POOL], request.app[CACHE], current_user(request), vehicle_id_param(request))
     return web.Response(status=204)
 
 
@@ -106,7 +107,8 @@ async def download_image(request: web.Request) -> web.StreamResponse:
 
 @routes.delete("/api/vehicles/{id}/image")
 async def delete_image(request: web.Request) -> web.Response:
-    await use_cases.delete_image(request.app[POOL], request.app[CACHE], current_user(request), vehicle_id_param(request))
+    await use_cases.delete_image(
+        request.app[POOL], request.app[CACHE], current_user(request), vehicle_id_param(request))
     return web.Response(status=204)
 
 
