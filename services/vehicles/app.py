@@ -11,7 +11,7 @@ from shared.http.app import base_app
 from shared.storage import add_storage
 
 from .api import routes
-from .events import handlers
+from .consumers import consumers
 from .settings import VehiclesSettings
 from .vin_decoder import add_vin_decoder
 
@@ -24,6 +24,6 @@ def create_app(settings: VehiclesSettings) -> web.Application:
     add_redis(app, settings)
     add_storage(app, settings.storage())
     add_vin_decoder(app, settings.vpic_base_url, settings.vpic_timeout)
-    add_events(app, settings, "vehicles", handlers(app))
+    add_events(app, settings, "vehicles", consumers(app))
     app.add_routes(routes)
     return app

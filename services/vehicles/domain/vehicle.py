@@ -7,12 +7,14 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from shared.errors import InvalidInput
 from shared.models import ApiModel
 
-from .vin import FORMAT_MESSAGE, is_valid_format, normalise_vin
+from .vin import FORMAT_MESSAGE, is_valid_format, normalise_vin, vin_warnings
 
 FIRST_MODEL_YEAR = 1886  # the first patented motor car
 MAX_ODOMETER = 9_999_999  # miles; beyond any real vehicle, and within the INT column
+NEEDS_VIN_OR_PLATE = "a vehicle needs a VIN or a licence plate"
 
 
 def _check_vin(vin: str | None) -> str | None:
@@ -70,7 +72,7 @@ class VehicleInput(VehicleFields):
     @model_validator(mode="after")
     def vin_or_plate(self) -> VehicleInput:
         if not self.vin and not self.license_plate:
-            raise ValueError("a vehicle needs a VIN or a licence plate")
+            raise ValueError(NEEDS_VIN_OR_PLATE)
         return self
 
 
@@ -106,7 +108,7 @@ def apply_update(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     """The vehicle's fields after a partial update; it must still have a VIN or a plate."""
     updated = {field: current[field] for field in FIELDS} | changes
     if not updated["vin"] and not updated["license_plate"]:
-        raise ValueError("a vehicle needs a VIN or a licence plate")
+        raise InvalidInput.field("licensePlate", NEEDS_VIN_OR_PLATE)
     return updated
 
 
@@ -138,3 +140,9 @@ def vehicle_view(row) -> dict:
         "updatedAt": row["updated_at"].isoformat(),
         "imageUrl": image_path(vehicle_id) if row["image_key"] else None,
     }
+
+
+def vehicle_view_with_warnings(row) -> dict:
+    """The view answered to a write: the vehicle, and what looks wrong with its VIN."""
+    view = vehicle_view(row)
+    return {**view, "warnings": vin_warnings(view["vin"])}

@@ -6,14 +6,15 @@ import uuid
 from pathlib import Path
 
 import aio_pika
+import asyncpg
 import pytest
 
 from services.vehicles.app import create_app
 from services.vehicles.settings import VehiclesSettings
-from shared.testing.database import in_transaction as in_database_transaction
 from shared.events import Event
 from shared.testing.infra import AMQP_URL
 from shared.testing.standin import Reply
+from shared.transactions import transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VPIC_FIXTURES = FIXTURES / "vpic"
@@ -59,8 +60,17 @@ async def create_vehicle(client, headers, **fields) -> dict:
 
 
 async def in_transaction(settings: VehiclesSettings, action):
-    """Run `action(conn)` in one transaction of the service's database, as a handler runs."""
-    return await in_database_transaction(settings.database_url, action)
+    """Run `action(conn)` in one transaction of the service's database, as the consumer runs a handler.
+
+    A transaction() scope, as the consumer's: use cases join it, and what they defer until the
+    commit (cache invalidation) runs after it.
+    """
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        async with transaction(conn):
+            return await action(conn)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import itertools
 import uuid
 
-from services.vehicles.events import raise_odometer_from
+from services.vehicles.consumers import consumers
 from shared.events import new_event
 from shared.testing.waiting import eventually, until_ready
 
@@ -26,7 +26,8 @@ def maintenance_record_created(vehicle_id: str, user_id: str, odometer) -> objec
 
 
 async def apply(vehicles, event) -> None:
-    await in_transaction(vehicles.settings, lambda conn: raise_odometer_from(conn, event))
+    handler = consumers(vehicles.app)[event.routing_key]
+    await in_transaction(vehicles.settings, lambda conn: handler(conn, event))
 
 
 async def odometer_of(vehicles, headers, vehicle_id: str) -> int:
