@@ -14,11 +14,11 @@ from shared.events import enqueue
 from shared.transactions import Database, transaction
 
 from .. import events, repository
-from ..domain.catalog import Category, canonical_subtypes
+from ..domain.catalog import Category
 from ..domain.inputs import RecordInput, RecordUpdate
-from ..domain.recurrence import complete
-from ..domain.units import Units, to_miles
-from ..domain.views import cycle_of, due_values, recurrence_of
+from ..domain.records import corrected_record, new_record
+from ..domain.schedules import completed_by
+from ..domain.units import Units
 from .common import connection, invalidate_upcoming, require_vehicle, today
 from .due import announce_due
 
@@ -26,13 +26,9 @@ from .due import announce_due
 async def create_record(db: Database, cache: Cache, user_id: str, record: RecordInput, units: Units) -> asyncpg.Record:
     """Record work done: it completes the schedules whose whole work it did, and may carry any
     schedule of the vehicle across its due point (a higher odometer)."""
-    values = record.model_dump() | {
-        "category": record.category.value,
-        "odometer_reading": to_miles(record.odometer_reading, units),
-    }
     async with transaction(db) as conn:
         await require_vehicle(conn, user_id, record.vehicle_id)
-        row = await repository.insert_record(conn, user_id, record.vehicle_id, values)
+        row = await repository.insert_record(conn, user_id, record.vehicle_id, new_record(record, units))
         await _advance_schedules(conn, row)
         await enqueue(conn, events.record_created(row))
         await announce_due(conn, user_id, record.vehicle_id, today())
@@ -41,8 +37,7 @@ async def create_record(db: Database, cache: Cache, user_id: str, record: Record
 
 
 async def _advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
-    """Start the next cycle of every schedule whose whole work this record did. A record older
-    than (or as old as) a schedule's last service is history, not a completion."""
+    """Start the next cycle of every schedule whose whole work this record did."""
     user_id, vehicle_id = record["user_id"], record["vehicle_id"]
     schedules = await repository.schedules_completed_by(
         conn, user_id, vehicle_id, record["category"], list(record["subtypes"])
@@ -53,18 +48,9 @@ async def _advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
     if done_at is None:  # no reading on the record: the best known one stands in
         done_at = await repository.current_odometer(conn, user_id, vehicle_id)
     for schedule in schedules:
-        last = schedule["last_service_date"]
-        if last is not None and record["date"] <= last:
-            continue
-        recurrence = recurrence_of(schedule)
-        cycle = complete(cycle_of(schedule), recurrence, record["date"], done_at)
-        values = dict(schedule) | due_values(cycle, recurrence) | {
-            "last_service_date": record["date"],
-            "last_service_odometer": record["odometer_reading"],
-            "last_record_id": record["id"],
-            "due_cycle": schedule["due_cycle"] + 1,
-        }
-        await repository.update_schedule(conn, user_id, schedule["id"], values)
+        values = completed_by(schedule, record, done_at)
+        if values is not None:
+            await repository.update_schedule(conn, user_id, schedule["id"], values)
 
 
 async def list_records(
@@ -94,16 +80,7 @@ async def update_record(
         row = await repository.get_record(conn, user_id, record_id)
         if row is None:
             raise NotFoundError("Record not found")
-        values = dict(row)
-        for name in update.model_fields_set - {"units"}:
-            values[name] = getattr(update, name)
-        if "odometer_reading" in update.model_fields_set:
-            values["odometer_reading"] = to_miles(update.odometer_reading, units)
-        category = Category(values["category"])
-        values["category"] = category.value
-        # The subtypes sent, or kept, must belong to the category sent, or kept.
-        values["subtypes"] = canonical_subtypes(category, list(values["subtypes"]))
-        updated = await repository.update_record(conn, user_id, record_id, values)
+        updated = await repository.update_record(conn, user_id, record_id, corrected_record(row, update, units))
         # A raised reading can carry a schedule across its due point.
         await announce_due(conn, user_id, row["vehicle_id"], today())
         invalidate_upcoming(cache, user_id, row["vehicle_id"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 
 import asyncpg
 
@@ -12,15 +11,12 @@ from shared.errors import NotFoundError
 from shared.transactions import Database, transaction
 
 from .. import repository
-from ..domain.catalog import Category, canonical_subtypes
-from ..domain.inputs import ScheduleInput, ScheduleUpdate, require_interval
-from ..domain.recurrence import Recurrence, start_cycle
+from ..domain.inputs import ScheduleInput, ScheduleUpdate
+from ..domain.recurrence import start_cycle
+from ..domain.schedules import corrected, new_schedule
 from ..domain.units import Units, to_miles
-from ..domain.views import cycle_of, due_values, recurrence_of
 from .common import connection, invalidate_upcoming, require_vehicle, today
 from .due import announce_due
-
-DISTANCE_FIELDS = ("interval_distance", "last_service_odometer", "very_urgent_distance", "urgent_distance")
 
 
 async def create_schedule(
@@ -28,7 +24,6 @@ async def create_schedule(
 ) -> asyncpg.Record:
     """A new schedule, based on the last service given, else the latest record that did the work,
     else today and the vehicle's current odometer. It may be due at once (announced then)."""
-    recurrence = Recurrence(body.interval_months, to_miles(body.interval_distance, units), bool(body.fixed_intervals))
     last_date, last_odometer = body.last_service_date, to_miles(body.last_service_odometer, units)
     last_record_id = None
     async with transaction(db) as conn:
@@ -43,24 +38,10 @@ async def create_schedule(
             base_odometer = await repository.current_odometer(conn, user_id, body.vehicle_id)
         else:
             base_odometer = last_odometer
-        cycle = start_cycle(last_date or today(), base_odometer)
-        values = {
-            "category": body.category.value,
-            "subtypes": body.subtypes,
-            "interval_months": recurrence.months,
-            "interval_distance": recurrence.distance,
-            "fixed_intervals": recurrence.fixed,
-            **due_values(cycle, recurrence),
-            "last_service_date": last_date,
-            "last_service_odometer": last_odometer,
-            "last_record_id": last_record_id,
-            "very_urgent_days": body.very_urgent_days,
-            "urgent_days": body.urgent_days,
-            "very_urgent_distance": to_miles(body.very_urgent_distance, units),
-            "urgent_distance": to_miles(body.urgent_distance, units),
-            "notes": body.notes,
-            "due_cycle": 1,
-        }
+        values = new_schedule(
+            body, units, start_cycle(last_date or today(), base_odometer),
+            last_service_date=last_date, last_service_odometer=last_odometer, last_record_id=last_record_id,
+        )
         row = await repository.insert_schedule(conn, user_id, body.vehicle_id, values)
         if await announce_due(conn, user_id, body.vehicle_id, today()):
             row = await repository.get_schedule(conn, user_id, row["id"])
@@ -90,42 +71,11 @@ async def update_schedule(
         schedule = await repository.get_schedule(conn, user_id, schedule_id, for_update=True)
         if schedule is None:
             raise NotFoundError("Schedule not found")
-        merged = _merged(schedule, update, units)
-        row = await repository.update_schedule(conn, user_id, schedule_id, merged)
+        row = await repository.update_schedule(conn, user_id, schedule_id, corrected(schedule, update, units))
         if await announce_due(conn, user_id, row["vehicle_id"], today()):
             row = await repository.get_schedule(conn, user_id, schedule_id)
         invalidate_upcoming(cache, user_id, row["vehicle_id"])
     return row
-
-
-def _merged(schedule: Mapping, update: ScheduleUpdate, units: Units) -> dict:
-    """The schedule with the fields sent, checked as a whole, and its due point recomputed."""
-    sent = update.model_fields_set - {"units"}
-    merged = dict(schedule)
-    for name in sent:
-        value = getattr(update, name)
-        if name in DISTANCE_FIELDS:
-            value = to_miles(value, units)
-        elif name == "category" and value is not None:
-            value = value.value
-        merged[name] = value
-    if merged["fixed_intervals"] is None:
-        merged["fixed_intervals"] = schedule["fixed_intervals"]
-    # What the fields cannot check one by one: the subtypes against a new category, and that
-    # some interval is left.
-    merged["subtypes"] = canonical_subtypes(Category(merged["category"]), list(merged["subtypes"]))
-    require_interval(merged["interval_months"], merged["interval_distance"])
-    recurrence = recurrence_of(merged)
-    cycle = cycle_of(schedule)
-    if sent & {"last_service_date", "last_service_odometer"}:
-        base_date = merged["last_service_date"] or cycle.base_date
-        base_odometer = merged["last_service_odometer"]
-        cycle = start_cycle(base_date, cycle.base_odometer if base_odometer is None else base_odometer)
-    merged |= due_values(cycle, recurrence)
-    due_point = ("next_due_date", "next_due_odometer")
-    if any(merged[name] != schedule[name] for name in due_point):
-        merged["due_cycle"] = schedule["due_cycle"] + 1
-    return merged
 
 
 async def delete_schedule(db: Database, cache: Cache, user_id: str, schedule_id: uuid.UUID) -> None:

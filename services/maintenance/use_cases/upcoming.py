@@ -15,7 +15,8 @@ from .. import repository
 from ..cache_keys import upcoming_cache_key
 from ..domain.units import Units, to_miles
 from ..domain.urgency import SEVERITY, Thresholds, assess, driving_rate, projected_due_date
-from ..domain.views import thresholds_for, upcoming_item
+from ..domain.schedules import thresholds_for
+from ..domain.views import upcoming_item
 from .common import connection, require_vehicle, today
 from .due import announce_due
 
