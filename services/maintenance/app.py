@@ -9,8 +9,8 @@ from shared.db import add_database
 from shared.events.wiring import add_events
 from shared.http.app import base_app
 
-from .api import SETTINGS, routes
-from .events import handlers
+from .api import routes
+from .consumers import consumers
 from .settings import MaintenanceSettings
 from .sweeper import add_due_sweeper
 
@@ -19,10 +19,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: MaintenanceSettings) -> web.Application:
     app = base_app("maintenance", settings)
-    app[SETTINGS] = settings
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
-    add_events(app, settings, "maintenance", handlers(app))
+    add_events(app, settings, "maintenance", consumers(app))
     add_due_sweeper(app, settings.due_sweep_interval)
     app.add_routes(routes)
     return app

@@ -1,8 +1,12 @@
+"""Configuration of the maintenance service (environment variables prefixed MAINTENANCE_)."""
+
 from decimal import Decimal
 
 from pydantic import Field
 
 from shared.settings import BackedServiceSettings, settings_config
+
+from .domain.urgency import Thresholds
 
 
 class MaintenanceSettings(BackedServiceSettings):
@@ -20,3 +24,11 @@ class MaintenanceSettings(BackedServiceSettings):
     driving_rate_window_days: int = Field(default=90, gt=0)
     # How often the sweep announces schedules that fell due by the passage of time alone.
     due_sweep_interval: float = Field(default=3600.0, gt=0)
+
+    def default_thresholds(self) -> Thresholds:
+        return Thresholds(
+            very_urgent_days=self.very_urgent_days,
+            urgent_days=self.urgent_days,
+            very_urgent_distance=Decimal(self.very_urgent_distance),
+            urgent_distance=Decimal(self.urgent_distance),
+        )

@@ -18,7 +18,8 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 
-from . import reminders, repository
+from . import use_cases
+from .use_cases.common import today
 
 log = logging.getLogger("motovault.maintenance.sweeper")
 SWEEPER = web.AppKey("due_sweeper", "DueSweeper")
@@ -32,18 +33,10 @@ class DueSweeper:
         self._task: asyncio.Task | None = None
 
     async def sweep_once(self, on: date | None = None) -> int:
-        on = on or reminders.today()
-        pool = self._app[POOL]
-        async with pool.acquire() as conn:
-            vehicles = await repository.vehicles_with_unannounced_due_dates(conn, on, BATCH)
-        announced = 0
-        for vehicle in vehicles:
-            async with pool.acquire() as conn, conn.transaction():
-                ids = await reminders.announce_due(conn, vehicle["user_id"], vehicle["vehicle_id"], on)
-            if ids:
-                announced += len(ids)
-                await reminders.invalidate_upcoming(self._app[CACHE], vehicle["user_id"], vehicle["vehicle_id"])
-        return announced
+        """How many schedules this round announced."""
+        return await use_cases.announce_schedules_fallen_due(
+            self._app[POOL], self._app[CACHE], on=on or today(), limit=BATCH
+        )
 
     async def _run(self) -> None:
         while True:

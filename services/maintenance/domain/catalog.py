@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from shared.errors import InvalidInput
+
 
 class Category(str, Enum):
     ROUTINE_MAINTENANCE = "routine_maintenance"
@@ -53,16 +55,26 @@ SUBTYPES: dict[Category, tuple[str, ...]] = {
 _CANONICAL = {category: {name.casefold(): name for name in names} for category, names in SUBTYPES.items()}
 
 
+def category_named(name: str) -> Category:
+    """The category of that name; InvalidInput on `category` listing the valid ones otherwise."""
+    try:
+        return Category(name)
+    except ValueError:
+        valid = ", ".join(c.value for c in Category)
+        raise InvalidInput.field("category", f"must be one of {valid}", type="enum") from None
+
+
 def canonical_subtypes(category: Category, subtypes: list[str]) -> list[str]:
     """The subtypes in their canonical spelling, duplicates removed, order kept.
 
-    Raises ValueError naming every subtype that does not belong to the category.
+    Raises InvalidInput on `subtypes` naming every subtype that does not belong to the category.
     """
     known = _CANONICAL[category]
     unknown = [name for name in subtypes if name.strip().casefold() not in known]
     if unknown:
-        raise ValueError(
-            f"not valid for {category.value}: {', '.join(unknown)} (see /api/maintenance/subtypes/{category.value})"
+        raise InvalidInput.field(
+            "subtypes",
+            f"not valid for {category.value}: {', '.join(unknown)} (see /api/maintenance/subtypes/{category.value})",
         )
     canonical = [known[name.strip().casefold()] for name in subtypes]
     return list(dict.fromkeys(canonical))

@@ -1,4 +1,4 @@
-"""What callers send: records, schedules and query strings, validated into 400s with field details.
+"""What callers send: records, schedules and query strings, validated with field details.
 
 Distances arrive in the caller's unit (`units`: imperial = miles, the default; metric = km) and
 are converted to miles by the API before storage.
@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from shared.http.errors import BadRequest
+from shared.errors import InvalidInput
 from shared.models import ApiModel
 
 from .catalog import Category, canonical_subtypes
@@ -28,7 +28,11 @@ def _subtypes_of(subtypes: list[str] | None, info: ValidationInfo) -> list[str] 
     category = info.data.get("category")
     if subtypes is None or category is None:  # a bad category is reported on its own field
         return subtypes
-    return canonical_subtypes(category, subtypes)
+    try:
+        return canonical_subtypes(category, subtypes)
+    except InvalidInput as exc:
+        # As a ValueError pydantic reports it together with the body's other problems.
+        raise ValueError(exc.problems[0].message) from None
 
 
 class UnitsQuery(ApiModel):
@@ -116,10 +120,8 @@ def require_interval(months: int | None, distance: Decimal | None) -> None:
     """A schedule recurs by months, by distance or both; reported on `intervalMonths` so a form can
     point at it (the merged result of a partial update is checked the same way)."""
     if months is None and distance is None:
-        raise BadRequest(
-            "Invalid input",
-            details=[{"field": "intervalMonths", "message": "a schedule needs intervalMonths, intervalDistance or both",
-                      "type": "missing_interval"}],
+        raise InvalidInput.field(
+            "intervalMonths", "a schedule needs intervalMonths, intervalDistance or both", type="missing_interval"
         )
 
 

@@ -30,10 +30,3 @@ def from_miles(miles: Decimal | None, units: Units) -> Decimal | None:
     value = miles if units is Units.IMPERIAL else miles * KM_PER_MILE
     return value.quantize(SHOWN, rounding=ROUND_HALF_UP)
 
-
-def event_miles(miles: Decimal | None) -> int | float | None:
-    """Events carry odometers as JSON numbers, integers or one decimal, in miles."""
-    if miles is None:
-        return None
-    tenth = miles.quantize(SHOWN, rounding=ROUND_HALF_UP)
-    return int(tenth) if tenth == tenth.to_integral_value() else float(tenth)

@@ -5,7 +5,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.maintenance.domain.units import Units, event_miles, from_miles, to_miles
+from services.maintenance.domain.units import Units, from_miles, to_miles
+from shared.events.wire import odometer_to_wire
 
 
 def test_exact_constants():
@@ -22,7 +23,7 @@ def test_a_kilometre_reading_survives_storage_in_miles(tenths):
 
 
 def test_events_carry_integers_or_one_decimal():
-    assert event_miles(Decimal("45000.000000")) == 45000
-    assert isinstance(event_miles(Decimal("45000.000000")), int)
-    assert event_miles(Decimal("6213.711922")) == 6213.7
-    assert event_miles(None) is None
+    assert odometer_to_wire(Decimal("45000.000000")) == 45000
+    assert isinstance(odometer_to_wire(Decimal("45000.000000")), int)
+    assert odometer_to_wire(Decimal("6213.711922")) == 6213.7
+    assert odometer_to_wire(None) is None
