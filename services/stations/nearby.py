@@ -13,6 +13,7 @@ from shared.cache import CACHE
 from shared.db import POOL
 
 from . import repository
+from .cache_keys import search_cache_key
 from .domain.photos import PhotoUrlSigner
 from .domain.prices import prices_by_station
 from .domain.search import SearchInput, place_types_for, rank_stations, search_cell
@@ -44,7 +45,7 @@ async def search(app: web.Application, user_id: str, query: SearchInput) -> dict
     fallback_reason = None
     try:
         # Cached per cell, not per user: the provider's data is the same for everyone.
-        places = await app[CACHE].get_or_load(cell.cache_key, settings.search_cache_ttl, ask_provider)
+        places = await app[CACHE].get_or_load(search_cache_key(cell), settings.search_cache_ttl, ask_provider)
     except ProviderNotConfigured:
         places, fallback_reason = None, "no_api_key"
     except CircuitOpen:

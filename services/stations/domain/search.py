@@ -52,26 +52,21 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 @dataclass(frozen=True)
 class SearchCell:
     """The provider query that nearby searches share: a rounded centre and a radius that covers
-    the caller's whole circle from that centre. Its key names the cache entry."""
+    the caller's whole circle from that centre. One cache entry per cell (cache_keys.py)."""
 
     latitude: float
     longitude: float
     radius: int
     place_types: tuple[str, ...]
 
-    @property
-    def cache_key(self) -> str:
-        return f"search:{'+'.join(self.place_types)}:{self.latitude:.{_decimals(self.radius)}f}:" \
-               f"{self.longitude:.{_decimals(self.radius)}f}:{self.radius}"
 
-
-def _decimals(radius: float) -> int:
+def decimals_for(radius: float) -> int:
     # ~111 m cells for searches up to 5 km, ~1.1 km cells for wider ones.
     return 3 if radius <= 5_000 else 2
 
 
 def search_cell(query: SearchInput) -> SearchCell:
-    decimals = _decimals(query.radius)
+    decimals = decimals_for(query.radius)
     # + 0.0 turns -0.0 into 0.0, so both sides of the equator/meridian name one cell.
     latitude = round(query.latitude, decimals) + 0.0
     longitude = round(query.longitude, decimals) + 0.0
