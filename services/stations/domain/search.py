@@ -1,10 +1,11 @@
-"""What a nearby search asks for, the cache cell nearby searches share, and distances."""
+"""What a nearby search asks for, what it answers, the cache cell nearby searches share, and distances."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
@@ -17,6 +18,14 @@ MAX_RADIUS_M = 50_000  # also the largest circle the provider accepts
 PROVIDER_MAX_RESULTS = 20
 GAS_STATION = "gas_station"
 EV_CHARGER = "electric_vehicle_charging_station"
+
+# Who answered a search, and why the provider did not when it did not.
+SOURCE_PROVIDER = "google"
+SOURCE_CACHE = "cache"
+SOURCE_KNOWN = "known"
+NO_API_KEY = "no_api_key"
+CIRCUIT_OPEN = "circuit_open"
+PROVIDER_ERROR = "provider_error"
 
 
 class FuelType(str, Enum):
@@ -34,6 +43,17 @@ class SearchInput(ApiModel):
     max_results: StrictInt = Field(default=20, ge=1, le=50)
     fuel_type: FuelType | None = None
     open_now: StrictBool = False
+
+
+@dataclass(frozen=True)
+class StationSearch:
+    """Stations in the provider shape (places.py) with their distance from the caller, nearest
+    first; the latest prices of each by place id (prices.py); who answered."""
+
+    stations: list[tuple[dict[str, Any], float]]
+    prices: dict[str, list[dict[str, Any]]]
+    source: str
+    fallback_reason: str | None
 
 
 def place_types_for(fuel_type: FuelType | None) -> list[str]:

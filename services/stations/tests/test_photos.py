@@ -3,7 +3,7 @@
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from services.stations.nearby import PHOTO_SIGNER
+from services.stations.api import PHOTO_SIGNER
 from shared.testing.standin import Reply
 
 from .conftest import API_KEY, PHOTO_PATH, PNG, TREATS, search
