@@ -1,11 +1,13 @@
-"""What the stations service does: nearby searches, saved stations and station photos. Each use
-case takes plain inputs and the resources it needs, owns its transaction, and raises the errors
-of shared.errors."""
+"""What the stations service does: nearby searches, saved stations, station photos, and the
+prices seen in fill-ups. Each use case takes plain inputs and the resources it needs, owns its
+transaction (or joins the consumer's), and raises the errors of shared.errors."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -17,7 +19,7 @@ from shared.transactions import Database, transaction
 from . import repository
 from .cache_keys import search_cache_key
 from .domain.places import known_station
-from .domain.prices import prices_by_station
+from .domain.prices import FillUpPrice, prices_by_station
 from .domain.saved_stations import SavedStation, SaveStationInput
 from .domain.search import (
     CIRCUIT_OPEN, NO_API_KEY, PROVIDER_ERROR, SOURCE_CACHE, SOURCE_KNOWN, SOURCE_PROVIDER, SearchInput,
@@ -114,3 +116,18 @@ async def open_station_photo(
     except CircuitOpen:
         retry_after = int(provider.breaker.reset_timeout) or 1
         raise DependencyUnavailable("Station photos are unavailable for now", retry_after=retry_after) from None
+
+
+async def record_price(db: Database, user_id: str, price: FillUpPrice, occurred_at: datetime) -> None:
+    """The price of a recorded or changed fill-up. Idempotent by fill-up id: an older event of the
+    fill-up never overwrites a newer one, and a deleted fill-up stays deleted."""
+    async with transaction(db) as conn:
+        if price.station_place_id:
+            await repository.remember_place_id(conn, user_id, price.station_place_id)
+        await repository.record_observed_price(conn, user_id, price, occurred_at)
+
+
+async def forget_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, occurred_at: datetime) -> None:
+    """A deleted fill-up's price is forgotten, even before its creation arrives (a tombstone)."""
+    async with transaction(db) as conn:
+        await repository.forget_observed_price(conn, user_id, fuel_log_id, occurred_at)
