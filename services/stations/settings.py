@@ -1,3 +1,5 @@
+"""Settings of the stations service, from STATIONS_* environment variables."""
+
 from pydantic import Field, SecretStr
 
 from shared.settings import BackedServiceSettings, settings_config
