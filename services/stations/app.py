@@ -10,11 +10,10 @@ from shared.events.wiring import add_events
 from shared.http.app import base_app
 from shared.http.client import add_http_client
 
-from .api import routes
+from .api import PHOTO_SIGNER, routes
+from .consumers import consumers
 from .domain.breaker import CircuitBreaker
 from .domain.photos import SIGNED_PHOTO_PREFIX, PhotoUrlSigner, derive_photo_key
-from .events import HANDLERS
-from .nearby import PHOTO_SIGNER, STATIONS_SETTINGS
 from .provider import PLACES, PLACES_HTTP, PlacesProvider
 from .settings import StationsSettings
 
@@ -26,9 +25,8 @@ def create_app(settings: StationsSettings) -> web.Application:
     app = base_app("stations", settings, public_prefixes=(SIGNED_PHOTO_PREFIX,))
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
-    add_events(app, settings, "stations", HANDLERS)
+    add_events(app, settings, "stations", consumers(app))
     add_http_client(app, PLACES_HTTP, total_timeout=settings.places_timeout)
-    app[STATIONS_SETTINGS] = settings
     api_key = settings.places_api_key.get_secret_value() if settings.places_api_key else None
     breaker = CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_reset_timeout)
     app[PLACES] = PlacesProvider(settings.places_base_url, api_key, breaker, session=lambda: app[PLACES_HTTP])

@@ -1,6 +1,10 @@
+"""Settings of the stations service, from STATIONS_* environment variables."""
+
 from pydantic import Field, SecretStr
 
 from shared.settings import BackedServiceSettings, settings_config
+
+from .cache_keys import SEARCH_TTL_SECONDS
 
 
 class StationsSettings(BackedServiceSettings):
@@ -16,7 +20,7 @@ class StationsSettings(BackedServiceSettings):
     # after the reset timeout.
     breaker_failure_threshold: int = Field(default=5, ge=1)
     breaker_reset_timeout: float = Field(default=30.0, gt=0)
-    search_cache_ttl: int = Field(default=3600, ge=1)
+    search_cache_ttl: int = Field(default=SEARCH_TTL_SECONDS, ge=1)
 
     # Signs photo URLs that <img> tags can load without a Bearer header. Unset: a key derived
     # from the identity secret (HMAC with a fixed label, so the two uses never share a key).

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import re
 
+from shared.errors import FieldProblem, InvalidInput
+
 # The Places API (New) photo resource name: places/{placeId}/photos/{photoReference}.
 PHOTO_NAME = re.compile(r"^places/[A-Za-z0-9_-]{1,512}/photos/[A-Za-z0-9_-]{1,4096}$")
 SIGNED_PHOTO_PREFIX = "/api/stations/photo-signed/"
@@ -22,6 +24,19 @@ _KEY_LABEL = b"motovault/stations/photo-url/v1"
 
 def is_photo_name(reference: str) -> bool:
     return bool(PHOTO_NAME.match(reference))
+
+
+def photo_name(reference: str) -> str:
+    """`reference` when it is a photo name; anything else could steer the provider call elsewhere."""
+    if not is_photo_name(reference):
+        raise InvalidInput(FieldProblem("reference", "expected places/{placeId}/photos/{photoId}"),
+                           message="Invalid photo reference")
+    return reference
+
+
+def signed_photo_max_age(cache_max_age: int, expires: int, now: float) -> int:
+    """How long a browser may keep a photo fetched with a signed URL: never past the URL's expiry."""
+    return max(0, min(cache_max_age, int(expires - now)))
 
 
 def derive_photo_key(identity_secret: str) -> bytes:
@@ -44,6 +59,10 @@ class PhotoUrlSigner:
     def signed_path(self, reference: str, now: float) -> tuple[str, int]:
         expires = self.expiry(now)
         return f"{SIGNED_PHOTO_PREFIX}{reference}?exp={expires}&sig={self.signature(reference, expires)}", expires
+
+    def photo_url(self, reference: str | None, now: float) -> str | None:
+        # Signed when a view is made, never cached: a cached URL would outlive its expiry.
+        return self.signed_path(reference, now)[0] if reference else None
 
     def verify(self, reference: str, expires: int, signature: str, now: float) -> bool:
         if expires < now:

@@ -1,8 +1,11 @@
-"""Reading the provider's searchNearby answer (Places API New) into our station shape."""
+"""Our station shape: read from the provider's searchNearby answer (Places API New), or from a
+station this user already knows."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import orjson
 
 from .photos import is_photo_name
 
@@ -61,6 +64,22 @@ def _station(place: Any) -> dict[str, Any] | None:
         "photoReference": photo["name"] if photo else None,
         "photoAttributions": photo["attributions"] if photo else [],
         "types": [t for t in types if isinstance(t, str)] if isinstance(types, list) else [],
+    }
+
+
+def known_station(row: Any) -> dict[str, Any]:
+    """A known_stations row in the station shape. Opening hours are not kept: stale by now."""
+    return {
+        "placeId": row["place_id"],
+        "name": row["name"],
+        "address": row["address"],
+        "latitude": row["latitude"],
+        "longitude": row["longitude"],
+        "rating": row["rating"],
+        "isOpen": None,
+        "photoReference": row["photo_reference"],
+        "photoAttributions": orjson.loads(row["photo_attributions"]),
+        "types": list(row["types"]),
     }
 
 

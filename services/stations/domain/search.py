@@ -1,10 +1,11 @@
-"""What a nearby search asks for, the cache cell nearby searches share, and distances."""
+"""What a nearby search asks for, what it answers, the cache cell nearby searches share, and distances."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
@@ -17,6 +18,14 @@ MAX_RADIUS_M = 50_000  # also the largest circle the provider accepts
 PROVIDER_MAX_RESULTS = 20
 GAS_STATION = "gas_station"
 EV_CHARGER = "electric_vehicle_charging_station"
+
+# Who answered a search, and why the provider did not when it did not.
+SOURCE_PROVIDER = "google"
+SOURCE_CACHE = "cache"
+SOURCE_KNOWN = "known"
+NO_API_KEY = "no_api_key"
+CIRCUIT_OPEN = "circuit_open"
+PROVIDER_ERROR = "provider_error"
 
 
 class FuelType(str, Enum):
@@ -36,6 +45,17 @@ class SearchInput(ApiModel):
     open_now: StrictBool = False
 
 
+@dataclass(frozen=True)
+class StationSearch:
+    """Stations in the provider shape (places.py) with their distance from the caller, nearest
+    first; the latest prices of each by place id (prices.py); who answered."""
+
+    stations: list[tuple[dict[str, Any], float]]
+    prices: dict[str, list[dict[str, Any]]]
+    source: str
+    fallback_reason: str | None
+
+
 def place_types_for(fuel_type: FuelType | None) -> list[str]:
     """Electric cars charge at chargers; every other fuel is sold at gas stations."""
     return [EV_CHARGER] if fuel_type is FuelType.ELECTRIC else [GAS_STATION]
@@ -52,26 +72,21 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 @dataclass(frozen=True)
 class SearchCell:
     """The provider query that nearby searches share: a rounded centre and a radius that covers
-    the caller's whole circle from that centre. Its key names the cache entry."""
+    the caller's whole circle from that centre. One cache entry per cell (cache_keys.py)."""
 
     latitude: float
     longitude: float
     radius: int
     place_types: tuple[str, ...]
 
-    @property
-    def cache_key(self) -> str:
-        return f"search:{'+'.join(self.place_types)}:{self.latitude:.{_decimals(self.radius)}f}:" \
-               f"{self.longitude:.{_decimals(self.radius)}f}:{self.radius}"
 
-
-def _decimals(radius: float) -> int:
+def decimals_for(radius: float) -> int:
     # ~111 m cells for searches up to 5 km, ~1.1 km cells for wider ones.
     return 3 if radius <= 5_000 else 2
 
 
 def search_cell(query: SearchInput) -> SearchCell:
-    decimals = _decimals(query.radius)
+    decimals = decimals_for(query.radius)
     # + 0.0 turns -0.0 into 0.0, so both sides of the equator/meridian name one cell.
     latitude = round(query.latitude, decimals) + 0.0
     longitude = round(query.longitude, decimals) + 0.0

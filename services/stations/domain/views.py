@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+from .photos import PhotoUrlSigner
+from .places import known_station
+from .saved_stations import SavedStation
+from .search import SearchInput, StationSearch
+
+
+def search_view(found: StationSearch, query: SearchInput, signer: PhotoUrlSigner, now: float) -> dict[str, Any]:
+    return {
+        "stations": [
+            station_view(station, found.prices.get(station["placeId"], []),
+                         signer.photo_url(station["photoReference"], now), distance)
+            for station, distance in found.stations
+        ],
+        "source": found.source,
+        "fallbackReason": found.fallback_reason,
+        "searchLocation": {"latitude": query.latitude, "longitude": query.longitude},
+        "radius": query.radius,
+    }
 
 
 def station_view(station: dict[str, Any], prices: list[dict[str, Any]], photo_url: str | None,
                  distance_m: float | None) -> dict[str, Any]:
-    """`station` is the provider shape of places.py (also what known_station_dict makes)."""
+    """`station` is the station shape of places.py."""
     return {
         "placeId": station["placeId"],
         "name": station["name"],
@@ -29,25 +46,10 @@ def station_view(station: dict[str, Any], prices: list[dict[str, Any]], photo_ur
     }
 
 
-def known_station_dict(row: Any) -> dict[str, Any]:
-    """A known_stations row in the provider shape. Opening hours are not kept: stale by now."""
+def saved_station_view(saved: SavedStation, signer: PhotoUrlSigner, now: float) -> dict[str, Any]:
+    row, station = saved.row, known_station(saved.row)
     return {
-        "placeId": row["place_id"],
-        "name": row["name"],
-        "address": row["address"],
-        "latitude": row["latitude"],
-        "longitude": row["longitude"],
-        "rating": row["rating"],
-        "isOpen": None,
-        "photoReference": row["photo_reference"],
-        "photoAttributions": orjson.loads(row["photo_attributions"]),
-        "types": list(row["types"]),
-    }
-
-
-def saved_station_view(row: Any, station: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **station,
+        **station_view(station, saved.prices, signer.photo_url(station["photoReference"], now), None),
         "nickname": row["nickname"],
         "notes": row["notes"],
         "isFavorite": row["is_favorite"],

@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from services.stations import repository
+from services.stations.cache_keys import search_cache_key
 from services.stations.domain.photos import PhotoUrlSigner, derive_photo_key, is_photo_name
 from services.stations.domain.places import InvalidProviderResponse, parse_search_nearby
 from services.stations.domain.search import MAX_RADIUS_M, SearchInput, haversine_m, search_cell
@@ -40,19 +41,19 @@ def test_nearby_points_mostly_share_a_cell_key(lat, lng, dlat, dlng):
     one = search_cell(SearchInput(latitude=lat, longitude=lng, radius=1000))
     two = search_cell(SearchInput(latitude=lat + dlat, longitude=lng + dlng, radius=1000))
     same_point = (round(lat, 3), round(lng, 3)) == (round(lat + dlat, 3), round(lng + dlng, 3))
-    assert (one.cache_key == two.cache_key) == same_point
+    assert (search_cache_key(one) == search_cache_key(two)) == same_point
 
 
 def test_cell_key_separates_fuel_kinds_and_radius_buckets():
     base = dict(latitude=51.5076, longitude=-0.1232)
     keys = {
-        search_cell(SearchInput(**base, radius=1000)).cache_key,
-        search_cell(SearchInput(**base, radius=1000, fuelType="electric")).cache_key,
-        search_cell(SearchInput(**base, radius=3000)).cache_key,
+        search_cache_key(search_cell(SearchInput(**base, radius=1000))),
+        search_cache_key(search_cell(SearchInput(**base, radius=1000, fuelType="electric"))),
+        search_cache_key(search_cell(SearchInput(**base, radius=3000))),
     }
     assert len(keys) == 3
-    assert search_cell(SearchInput(**base, radius=1000, fuelType="diesel")).cache_key == \
-        search_cell(SearchInput(**base, radius=1000)).cache_key
+    assert search_cache_key(search_cell(SearchInput(**base, radius=1000, fuelType="diesel"))) == \
+        search_cache_key(search_cell(SearchInput(**base, radius=1000)))
 
 
 @given(latitudes, longitudes, latitudes, longitudes)

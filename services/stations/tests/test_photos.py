@@ -3,7 +3,7 @@
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from services.stations.nearby import PHOTO_SIGNER
+from services.stations.api import PHOTO_SIGNER
 from shared.testing.standin import Reply
 
 from .conftest import API_KEY, PHOTO_PATH, PNG, TREATS, search
@@ -94,3 +94,24 @@ async def test_photos_answer_503_when_the_breaker_is_open_or_there_is_no_key(sta
     assert client.places.calls[PHOTO_PATH] == 1
     keyless = await start_stations(places_api_key=None)
     assert (await keyless.get(url, headers=identity("u1"))).status == 503
+
+
+async def test_photo_errors_keep_their_messages_and_details(start_stations, identity):
+    stations = await start_stations(breaker_failure_threshold=1)
+    bad = await stations.get("/api/stations/photo/not-a-photo", headers=identity("u1"))
+    assert await bad.json() == {
+        "statusCode": 400, "error": "Bad Request", "message": "Invalid photo reference",
+        "requestId": bad.headers["X-Request-Id"],
+        "details": [{"field": "reference", "message": "expected places/{placeId}/photos/{photoId}",
+                     "type": "value_error"}],
+    }
+    stations.places.routes[PHOTO_PATH] = Reply(status=404)
+    missing = await stations.get(f"/api/stations/photo/{REFERENCE}", headers=identity("u1"))
+    assert (missing.status, (await missing.json())["message"]) == (404, "Photo not found")
+    stations.places.routes[PHOTO_PATH] = Reply(status=500)
+    assert (await stations.get(f"/api/stations/photo/{REFERENCE}", headers=identity("u1"))).status == 502
+    refused = await stations.get(f"/api/stations/photo/{REFERENCE}", headers=identity("u1"))
+    assert (refused.status, (await refused.json())["message"]) == (503, "Station photos are unavailable for now")
+    keyless = await start_stations(places_api_key=None)
+    unconfigured = await keyless.get(f"/api/stations/photo/{REFERENCE}", headers=identity("u1"))
+    assert unconfigured.status == 503 and "Retry-After" not in unconfigured.headers

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import aio_pika
 
-from services.stations.events import on_fill_up_deleted, on_fill_up_recorded
+from services.stations.consumers import on_fill_up_deleted, on_fill_up_recorded
 from shared.events import Event, new_event
 from shared.testing.infra import AMQP_URL
 from shared.testing.waiting import eventually, until_ready

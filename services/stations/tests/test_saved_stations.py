@@ -65,3 +65,11 @@ async def test_bad_save_input_is_400_with_field_details(stations, identity):
         response = await save(stations, identity("alice"), **body)
         assert response.status == 400, body
         assert field in [d["field"] for d in (await response.json())["details"]], body
+
+
+async def test_not_found_answers_say_what_is_missing(stations, identity):
+    alice = identity("alice")
+    unseen = await save(stations, alice, placeId="ChIJunknownPlace")
+    assert (await unseen.json())["message"] == "Station not found: search for it before saving it"
+    unsaved = await stations.delete(f"/api/stations/saved/{TREATS}", headers=alice)
+    assert unsaved.status == 404 and (await unsaved.json())["message"] == "Saved station not found"

@@ -1,8 +1,9 @@
 """What the stations service consumes: fill-ups, for the price paid at a station.
 
-Handlers run in a transaction with the inbox (an exact redelivery is skipped there). They are
-also idempotent by fill-up id and safe under reordering: each fill-up is one row, an older
-event of it never overwrites a newer one, and its deletion is a tombstone.
+The platform's consumer runs each handler in a transaction with the inbox (an exact redelivery
+is skipped there); the use cases join it. They are also idempotent by fill-up id and safe under
+reordering: each fill-up is one row, an older event of it never overwrites a newer one, and its
+deletion is a tombstone.
 """
 
 from __future__ import annotations
@@ -10,13 +11,24 @@ from __future__ import annotations
 import logging
 
 import asyncpg
+from aiohttp import web
 
 from shared.events import Event
+from shared.events.consumer import EventHandler
 
-from . import repository
+from . import use_cases
 from .domain.prices import FillUpDeleted, FillUpPrice
 
 log = logging.getLogger("motovault.stations.events")
+
+
+def consumers(app: web.Application) -> dict[str, EventHandler]:
+    # Nothing of the app is needed: prices are read fresh by every search, no cache holds them.
+    return {
+        "fuel_log.created.v1": on_fill_up_recorded,
+        "fuel_log.updated.v1": on_fill_up_recorded,
+        "fuel_log.deleted.v1": on_fill_up_deleted,
+    }
 
 
 async def on_fill_up_recorded(conn: asyncpg.Connection, event: Event) -> None:
@@ -26,9 +38,7 @@ async def on_fill_up_recorded(conn: asyncpg.Connection, event: Event) -> None:
         return
     # Malformed data raises: retried, then parked in the dead-letter queue for an operator.
     price = FillUpPrice.model_validate(event.data)
-    if price.station_place_id:
-        await repository.remember_place_id(conn, event.user_id, price.station_place_id)
-    await repository.record_observed_price(conn, event.user_id, price, event.occurred_at)
+    await use_cases.record_price(conn, event.user_id, price, event.occurred_at)
 
 
 async def on_fill_up_deleted(conn: asyncpg.Connection, event: Event) -> None:
@@ -36,11 +46,4 @@ async def on_fill_up_deleted(conn: asyncpg.Connection, event: Event) -> None:
         log.warning("Ignoring %s %s without a user id", event.routing_key, event.id)
         return
     deleted = FillUpDeleted.model_validate(event.data)
-    await repository.forget_observed_price(conn, event.user_id, deleted.fuel_log_id, event.occurred_at)
-
-
-HANDLERS = {
-    "fuel_log.created.v1": on_fill_up_recorded,
-    "fuel_log.updated.v1": on_fill_up_recorded,
-    "fuel_log.deleted.v1": on_fill_up_deleted,
-}
+    await use_cases.forget_fill_up(conn, event.user_id, deleted.fuel_log_id, event.occurred_at)
