@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 import asyncpg
 
@@ -18,7 +17,7 @@ from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
-from shared.transactions import Database, transaction
+from shared.transactions import Database, connection, transaction
 
 from . import cache_keys, events, repository
 from .domain import files
@@ -32,16 +31,6 @@ NO_IMAGE = "This vehicle has no image"
 IMAGE_NOT_UPLOADED = "The image has not been uploaded yet"
 DOCUMENT_NOT_FOUND = "Document not found"
 log = logging.getLogger("motovault.vehicles.vpic")
-
-
-@asynccontextmanager
-async def _reading(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A connection for reads alone: no transaction, whose BEGIN and COMMIT would only cost round trips."""
-    if isinstance(db, asyncpg.Pool):
-        async with db.acquire() as conn:
-            yield conn
-    else:
-        yield db
 
 
 async def _owned_vehicle(
@@ -60,14 +49,14 @@ async def list_vehicles(db: Database, cache: Cache, user_id: str) -> list[dict]:
     """The user's live vehicles, newest first, as the API shows them (cached as shown)."""
 
     async def load() -> list[dict]:
-        async with _reading(db) as conn:
+        async with connection(db) as conn:
             return [vehicle_view(row) for row in await repository.list_vehicles(conn, user_id)]
 
     return await cache.get_or_load(cache_keys.vehicle_list(user_id), cache_keys.LIST_TTL_SECONDS, load)
 
 
 async def get_vehicle(db: Database, user_id: str, vehicle_id: uuid.UUID) -> asyncpg.Record:
-    async with _reading(db) as conn:
+    async with connection(db) as conn:
         return await _owned_vehicle(conn, user_id, vehicle_id)
 
 
@@ -165,7 +154,7 @@ async def _ready_for_upload(db: Database, store: ObjectStore, user_id: str, vehi
     The vehicle first: not yours is not found even while storage is down. Then storage itself:
     presigning is offline, so it alone proves nothing.
     """
-    async with _reading(db) as conn:
+    async with connection(db) as conn:
         await _owned_vehicle(conn, user_id, vehicle_id)
     await store.ensure_bucket()  # StorageUnavailable while storage is down
 
@@ -189,7 +178,7 @@ async def start_image_upload(
 async def image_download_url(
     db: Database, store: ObjectStore, user_id: str, vehicle_id: uuid.UUID, *, url_ttl: int
 ) -> str:
-    async with _reading(db) as conn:
+    async with connection(db) as conn:
         vehicle = await _owned_vehicle(conn, user_id, vehicle_id)
     if not vehicle["image_key"]:
         raise NotFoundError(NO_IMAGE)
@@ -225,7 +214,7 @@ async def add_document(
 
 
 async def list_documents(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
-    async with _reading(db) as conn:
+    async with connection(db) as conn:
         await _owned_vehicle(conn, user_id, vehicle_id)
         return await repository.list_documents(conn, user_id, vehicle_id)
 
@@ -234,7 +223,7 @@ async def get_document(
     db: Database, store: ObjectStore, user_id: str, vehicle_id: uuid.UUID, document_id: uuid.UUID, *, url_ttl: int
 ) -> DocumentDownload:
     """The document and a link to download its file (which works once the file has been uploaded)."""
-    async with _reading(db) as conn:
+    async with connection(db) as conn:
         await _owned_vehicle(conn, user_id, vehicle_id)
         row = await repository.get_document(conn, user_id, vehicle_id, document_id)
     if row is None:

@@ -9,7 +9,7 @@ from multidict import CIMultiDict
 from services.edge.auth import CLAIMS_KEY
 from services.edge.proxy import check_route_permissions, identified_user
 from services.edge.relay import COMPRESS_MIN_BYTES, should_compress
-from services.edge.request_body import WHOLE_BODY_BYTES, request_body
+from services.edge.request_body import request_body
 from services.edge.routing import Route
 from shared.http.errors import Forbidden, PayloadTooLarge, Unauthorized
 from shared.http.middleware import USER_ID_KEY

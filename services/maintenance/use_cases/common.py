@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import AsyncIterator
 
 import asyncpg
 
 from shared.cache import Cache
 from shared.errors import NotFoundError
-from shared.transactions import Database
 
 from .. import repository
 from ..cache_keys import upcoming_cache_keys
@@ -20,16 +17,6 @@ from ..cache_keys import upcoming_cache_keys
 def today() -> date:
     """Calendar days are UTC days: a schedule due on a date is due from 00:00 UTC that day."""
     return datetime.now(UTC).date()
-
-
-@asynccontextmanager
-async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """For reads: the caller's connection, or one of the pool's without the cost of a transaction."""
-    if isinstance(db, asyncpg.Pool):
-        async with db.acquire() as conn:
-            yield conn
-    else:
-        yield db
 
 
 async def require_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> None:

@@ -16,11 +16,11 @@ import asyncpg
 
 from shared.cache import Cache
 from shared.events import enqueue
-from shared.transactions import Database, transaction
+from shared.transactions import Database, connection, transaction
 
 from .. import events, repository
 from ..domain.urgency import Urgency, assess
-from .common import connection, invalidate_upcoming
+from .common import invalidate_upcoming
 
 
 async def announce_due(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, on: date) -> list[uuid.UUID]:

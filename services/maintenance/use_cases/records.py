@@ -11,7 +11,7 @@ import asyncpg
 from shared.cache import Cache
 from shared.errors import NotFoundError
 from shared.events import enqueue
-from shared.transactions import Database, transaction
+from shared.transactions import Database, connection, transaction
 
 from .. import events, repository
 from ..domain.catalog import Category
@@ -19,7 +19,7 @@ from ..domain.inputs import RecordInput, RecordUpdate
 from ..domain.records import corrected_record, new_record
 from ..domain.schedules import completed_by
 from ..domain.units import Units
-from .common import connection, invalidate_upcoming, require_vehicle, today
+from .common import invalidate_upcoming, require_vehicle, today
 from .due import announce_due
 
 

@@ -8,14 +8,14 @@ import asyncpg
 
 from shared.cache import Cache
 from shared.errors import NotFoundError
-from shared.transactions import Database, transaction
+from shared.transactions import Database, connection, transaction
 
 from .. import repository
 from ..domain.inputs import ScheduleInput, ScheduleUpdate
 from ..domain.recurrence import start_cycle
 from ..domain.schedules import corrected, new_schedule
 from ..domain.units import Units, to_miles
-from .common import connection, invalidate_upcoming, require_vehicle, today
+from .common import invalidate_upcoming, require_vehicle, today
 from .due import announce_due
 
 

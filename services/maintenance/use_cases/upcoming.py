@@ -9,7 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from shared.cache import Cache
-from shared.transactions import Database, transaction
+from shared.transactions import Database, connection, transaction
 
 from .. import repository
 from ..cache_keys import upcoming_cache_key
@@ -17,7 +17,7 @@ from ..domain.units import Units, to_miles
 from ..domain.urgency import SEVERITY, Thresholds, assess, driving_rate, projected_due_date
 from ..domain.schedules import thresholds_for
 from ..domain.views import upcoming_item
-from .common import connection, require_vehicle, today
+from .common import require_vehicle, today
 from .due import announce_due
 
 

@@ -15,7 +15,7 @@ from services.stations.app import create_app
 from services.stations.provider import PLACES
 from services.stations.settings import StationsSettings
 from shared.testing.standin import Reply
-from shared.transactions import transaction
+from shared.testing.database import in_transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEARCH_PATH = "/v1/places:searchNearby"
@@ -113,14 +113,8 @@ async def search(client, user_headers, **body):
 
 
 async def run_handler(settings, handler, event):
-    """Apply an event handler in its own transaction, as the consumer does (without the inbox):
-    a transaction() scope, which the handler's use cases join."""
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with transaction(conn) as joined:
-            return await handler(joined, event)
-    finally:
-        await conn.close()
+    """Apply an event handler in its own transaction, as the consumer does (without the inbox)."""
+    return await in_transaction(settings.database_url, lambda conn: handler(conn, event))
 
 
 async def fetch(settings, sql, *args):
