@@ -8,7 +8,6 @@ import uuid
 import aiohttp
 
 from services.fuel_logs.app import create_app
-from services.fuel_logs.events import on_vehicle_deleted
 from services.fuel_logs.settings import FuelLogsSettings
 from shared.events import Event
 from shared.storage import STORAGE
@@ -120,7 +119,7 @@ async def test_vehicle_deleted_removes_fill_ups_and_receipts_and_a_replay_change
     # The same event again (a new delivery of it, as after a replay from the dead-letter queue).
     replay = Event(type=event.type, version=event.version, data=event.data, producer=event.producer,
                    user_id=event.user_id)
-    await apply(fuel_logs.settings, on_vehicle_deleted, replay)
+    await apply(fuel_logs, replay)
     assert len(await fetch(fuel_logs.settings, "SELECT routing_key FROM outbox")) == 3  # nothing more emitted
     assert [r["id"] for r in await fetch(fuel_logs.settings, "SELECT id FROM fuel_logs")] == [uuid.UUID(kept["id"])]
     projection = await fetch(fuel_logs.settings, "SELECT deleted FROM vehicle_projection WHERE vehicle_id = $1",
