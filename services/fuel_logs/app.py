@@ -25,7 +25,7 @@ def create_app(settings: FuelLogsSettings) -> web.Application:
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
     add_storage(app, settings.storage())
-    add_projection_watch(app, settings.database_url, settings.vehicle_wait_poll_seconds)
+    add_projection_watch(app, settings.database_url, settings.vehicle_wait_seconds, settings.vehicle_wait_poll_seconds)
     add_events(app, settings, "fuel_logs", consumers(app))
     app.add_routes(all_routes())
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +18,9 @@ from shared.http.validation import field_details, path_uuid
 
 from .. import events, repository
 from ..domain.csv_format import CsvProblem, read_rows, row_to_input, write_csv
-from ..domain.fill_ups import FuelLogInput, rule_violations, vehicle_default_fuel_type
-from .common import SETTINGS, after_change, known_vehicle, stored_values, units, vehicle_fill_ups, views
-from .fill_ups import entered_values
+from ..domain.fill_ups import FuelLogInput, entered_values, rule_violations, stored_values, vehicle_default_fuel_type
+from ..domain.views import fuel_log_views
+from .common import SETTINGS, after_change, known_vehicle, units, vehicle_fill_ups
 
 routes = web.RouteTableDef()
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
@@ -28,7 +29,7 @@ CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-ex
 @routes.get("/api/fuel-logs/vehicle/{vehicleId}/export")
 async def export_csv(request: web.Request) -> web.Response:
     vehicle_id, system, rows = await vehicle_fill_ups(request)
-    oldest_first = sorted(views(rows, system), key=lambda v: (v["dateTime"], v["id"]))
+    oldest_first = sorted(fuel_log_views(rows, system), key=lambda v: (v["dateTime"], v["id"]))
     return web.Response(
         text=write_csv(oldest_first),
         content_type="text/csv",
@@ -97,6 +98,6 @@ def _checked_row(columns, cells, vehicle_id, default_fuel, system) -> tuple[dict
     entered["fuel_type"] = fill_up.fuel_type or default_fuel
     violations = rule_violations(entered)
     if violations:
-        return None, violations
+        return None, [asdict(v) for v in violations]
     total = Decimal(given_total) if given_total is not None else None
     return stored_values(entered, system, total), []

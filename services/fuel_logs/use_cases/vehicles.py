@@ -1,17 +1,20 @@
-"""The vehicle projection: learnt and forgotten from vehicle events."""
+"""The vehicle projection: learnt and forgotten from vehicle events, asked before touching fill-ups."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any, Mapping
 
 from shared.cache import Cache
+from shared.errors import NotFoundError
 from shared.events import enqueue
 from shared.storage import schedule_deletion
 from shared.transactions import Database, transaction
 
 from .. import events, repository
 from ..cache_keys import list_cache_keys
+from ..vehicle_wait import ProjectionWatch
 
 log = logging.getLogger("motovault.fuel_logs.vehicles")
 
@@ -35,3 +38,17 @@ async def forget_vehicle(db: Database, cache: Cache, vehicle_id: uuid.UUID, user
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
     log.info("Vehicle %s deleted: removed %d fuel logs, %d receipts", vehicle_id, len(removed), len(receipts))
 
+
+async def live_vehicle(db: Database, watch: ProjectionWatch, user_id: str, vehicle_id: uuid.UUID) -> Mapping[str, Any]:
+    """The caller's live vehicle from the projection, waiting briefly if it has not arrived yet."""
+    vehicle = await repository.vehicle_state(db, vehicle_id)
+    if vehicle is None:
+
+        async def learnt() -> bool:
+            return await repository.vehicle_state(db, vehicle_id) is not None
+
+        if await watch.wait_for(vehicle_id, learnt):
+            vehicle = await repository.vehicle_state(db, vehicle_id)
+    if vehicle is None or vehicle["deleted"] or vehicle["user_id"] != user_id:
+        raise NotFoundError("Vehicle not found")
+    return vehicle
