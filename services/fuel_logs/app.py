@@ -11,7 +11,6 @@ from shared.http.app import base_app
 from shared.storage import add_storage
 
 from .api import all_routes
-from .api.common import SETTINGS
 from .consumers import consumers
 from .settings import FuelLogsSettings
 from .vehicle_wait import add_projection_watch
@@ -21,7 +20,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: FuelLogsSettings) -> web.Application:
     app = base_app("fuel_logs", settings)
-    app[SETTINGS] = settings
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
     add_storage(app, settings.storage())
