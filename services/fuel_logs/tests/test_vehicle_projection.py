@@ -41,3 +41,14 @@ async def test_fill_up_without_odometer_or_trip_is_400(fuel_logs, identity):
     body = {k: v for k, v in FILL_UP.items() if k != "odometerReading"} | {"vehicleId": str(uuid.uuid4())}
     response = await fuel_logs.post("/api/fuel-logs", json=body, headers=identity("u1"))
     assert response.status == 400
+
+
+async def test_a_deleted_vehicle_leaves_the_users_cached_list(fuel_logs, identity):
+    vehicle_id, kept = uuid.uuid4(), uuid.uuid4()
+    for vehicle in (vehicle_id, kept):
+        await apply(fuel_logs, vehicle_event("created", vehicle, "u1"))
+        await fuel_logs.post("/api/fuel-logs", json={**FILL_UP, "vehicleId": str(vehicle)}, headers=identity("u1"))
+    assert len(await (await fuel_logs.get("/api/fuel-logs", headers=identity("u1"))).json()) == 2  # cached now
+    await apply(fuel_logs, vehicle_event("deleted", vehicle_id, "u1"))
+    listed = await (await fuel_logs.get("/api/fuel-logs", headers=identity("u1"))).json()
+    assert [log["vehicleId"] for log in listed] == [str(kept)]
