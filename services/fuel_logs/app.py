@@ -11,8 +11,7 @@ from shared.http.app import base_app
 from shared.storage import add_storage
 
 from .api import all_routes
-from .api.common import SETTINGS
-from .events import handlers
+from .consumers import consumers
 from .settings import FuelLogsSettings
 from .vehicle_wait import add_projection_watch
 
@@ -21,11 +20,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: FuelLogsSettings) -> web.Application:
     app = base_app("fuel_logs", settings)
-    app[SETTINGS] = settings
     add_database(app, settings, MIGRATIONS)
     add_redis(app, settings)
     add_storage(app, settings.storage())
-    add_projection_watch(app, settings.database_url, settings.vehicle_wait_poll_seconds)
-    add_events(app, settings, "fuel_logs", handlers(app))
+    add_projection_watch(app, settings.database_url, settings.vehicle_wait_seconds, settings.vehicle_wait_poll_seconds)
+    add_events(app, settings, "fuel_logs", consumers(app))
     app.add_routes(all_routes())
     return app

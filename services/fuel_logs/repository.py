@@ -1,4 +1,4 @@
-"""All SQL of the fuel logs service."""
+"""All SQL of the fuel logs service. Reads take the pool or a connection; writes a transaction's connection."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 import asyncpg
+
+from shared.transactions import Database
 
 # Requests waiting for a vehicle the projection has not learnt yet listen on this channel.
 PROJECTION_CHANNEL = "fuel_logs_vehicle_projection"
@@ -52,9 +54,9 @@ async def delete_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_i
     )
 
 
-async def vehicle_state(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> asyncpg.Record | None:
+async def vehicle_state(db: Database, vehicle_id: uuid.UUID) -> asyncpg.Record | None:
     """What the projection knows of a vehicle, whoever owns it (None: not learnt yet)."""
-    return await conn.fetchrow(
+    return await db.fetchrow(
         "SELECT vehicle_id, user_id, deleted, fuel_type FROM vehicle_projection WHERE vehicle_id = $1", vehicle_id
     )
 
@@ -110,10 +112,10 @@ async def update_fuel_log(
 
 
 async def get_fuel_log(
-    conn: asyncpg.Connection, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False
+    db: Database, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False
 ) -> dict | None:
     lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT * FROM fuel_logs WHERE id = $1 AND user_id = $2{lock}", fuel_log_id, user_id)
+    row = await db.fetchrow(f"SELECT * FROM fuel_logs WHERE id = $1 AND user_id = $2{lock}", fuel_log_id, user_id)
     return _decoded(row)
 
 
@@ -122,20 +124,20 @@ async def delete_fuel_log(conn: asyncpg.Connection, user_id: str, fuel_log_id: u
     return _decoded(row)
 
 
-async def list_for_user(conn: asyncpg.Connection, user_id: str) -> list[dict]:
-    rows = await conn.fetch("SELECT * FROM fuel_logs WHERE user_id = $1 ORDER BY date_time DESC, id", user_id)
+async def list_for_user(db: Database, user_id: str) -> list[dict]:
+    rows = await db.fetch("SELECT * FROM fuel_logs WHERE user_id = $1 ORDER BY date_time DESC, id", user_id)
     return [_decoded(r) for r in rows]
 
 
-async def list_for_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[dict]:
-    rows = await conn.fetch(
+async def list_for_vehicle(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[dict]:
+    rows = await db.fetch(
         "SELECT * FROM fuel_logs WHERE user_id = $1 AND vehicle_id = $2 ORDER BY date_time DESC, id",
         user_id, vehicle_id,
     )
     return [_decoded(r) for r in rows]
 
 
-# One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/stats.economy_by_fill).
+# One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/views.economy_by_fill).
 _SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
 # Served by fuel_logs_user_chain (user_id, vehicle_id, odometer_reading, date_time, id), walked backwards: the
 # row comparison is the index condition, so each batch reads only the rows it returns.
@@ -155,7 +157,7 @@ CHAIN_FIRST_BATCH = 8  # the nearest full fill is usually the row right before
 
 
 async def chain_before(
-    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, electric: bool,
+    db: Database, user_id: str, vehicle_id: uuid.UUID, electric: bool,
     before: tuple[Decimal, datetime, uuid.UUID], until: Callable[[Mapping[str, Any]], bool],
 ) -> list[dict] | None:
     """The fill-ups before `before` (odometer, date_time, id) in the chain, nearest first, up to
@@ -166,7 +168,7 @@ async def chain_before(
     """
     window: list[dict] = []
     limit = CHAIN_FIRST_BATCH
-    first = await conn.fetch(_CHAIN_FIRST, vehicle_id, user_id, electric, *before, limit)
+    first = await db.fetch(_CHAIN_FIRST, vehicle_id, user_id, electric, *before, limit)
     if first[0]["trip_only"]:
         return None
     batch = [row for row in first if row["id"] is not None]
@@ -180,7 +182,7 @@ async def chain_before(
         last = batch[-1]
         before = (last["odometer_reading"], last["date_time"], last["id"])
         limit *= 4  # long runs of partial fills: fewer round trips
-        batch = await conn.fetch(_CHAIN_BEFORE, vehicle_id, user_id, electric, *before, limit)
+        batch = await db.fetch(_CHAIN_BEFORE, vehicle_id, user_id, electric, *before, limit)
 
 
 async def set_receipt(

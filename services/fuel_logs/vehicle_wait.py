@@ -4,6 +4,7 @@ A client creates a vehicle, then posts a fill-up at once; vehicle.created may st
 to us. The request waits (bounded) instead of answering 404 at once: the projection handler
 NOTIFYs on every change, a dedicated LISTEN connection wakes the waiters, and a cheap poll covers
 notifications lost while that connection reconnects. No database connection is held while waiting.
+The use cases that need a vehicle are given the watch and wait only when the projection lacks it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from .repository import PROJECTION_CHANNEL
 
 
 class ProjectionWatch:
-    def __init__(self, dsn: str, poll_interval: float) -> None:
+    def __init__(self, dsn: str, wait_seconds: float, poll_interval: float) -> None:
+        self._wait_seconds = wait_seconds
         self._poll_interval = poll_interval
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._listener = Listener(dsn, PROJECTION_CHANNEL, self._notified)
@@ -37,9 +39,9 @@ class ProjectionWatch:
         for waiter in self._waiters.get(vehicle_id, ()):
             waiter.set()
 
-    async def wait_for(self, vehicle_id: uuid.UUID, known: Callable[[], Awaitable[bool]], timeout: float) -> bool:
-        """Until `known()` holds or `timeout` passes; True if it holds."""
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, vehicle_id: uuid.UUID, known: Callable[[], Awaitable[bool]]) -> bool:
+        """Until `known()` holds or the wait's bound passes; True if it holds."""
+        deadline = time.monotonic() + self._wait_seconds
         key = str(vehicle_id)
         waiter = asyncio.Event()
         self._waiters[key].add(waiter)
@@ -64,9 +66,9 @@ class ProjectionWatch:
 PROJECTION_WATCH = web.AppKey("projection_watch", ProjectionWatch)
 
 
-def add_projection_watch(app: web.Application, dsn: str, poll_interval: float) -> None:
+def add_projection_watch(app: web.Application, dsn: str, wait_seconds: float, poll_interval: float) -> None:
     async def watch_context(app: web.Application) -> AsyncIterator[None]:
-        watch = ProjectionWatch(dsn, poll_interval)
+        watch = ProjectionWatch(dsn, wait_seconds, poll_interval)
         app[PROJECTION_WATCH] = watch
         watch.start()
         yield

@@ -10,9 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from shared.errors import FieldProblem, InvalidInput
+
+from .fill_ups import FuelLogInput, FuelType, entered_values, rule_violations, stored_values
+from .units import UnitSystem
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "datetime", "filldate", "fuelupdate", "day"),
@@ -37,9 +46,26 @@ EXPORT_HEADER = ["Date", "Odometer", "TripDistance", "Quantity", "PricePerUnit",
 
 
 class CsvProblem(ValueError):
+    """What is wrong with a file or a cell; `rows_to_store` reports it as invalid input."""
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+    def as_problem(self) -> FieldProblem:
+        return FieldProblem(self.field, str(self), "csv")
+
+
+class InvalidRows(InvalidInput):
+    """Rows that break the rules; each problem is reported with its line number."""
+
+    def __init__(self, problems: list[tuple[int, FieldProblem]]) -> None:
+        super().__init__(*(problem for _, problem in problems),
+                         message=f"{len({line for line, _ in problems})} invalid row(s); nothing imported")
+        self.lines = [line for line, _ in problems]
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"row": line, **asdict(problem)} for line, problem in zip(self.lines, self.problems)]
 
 
 def _key(name: str) -> str:
@@ -174,12 +200,62 @@ def row_to_input(columns: dict[str, int], row: list[str]) -> tuple[dict[str, Any
     return body, total
 
 
+def rows_to_store(
+    text: str, vehicle_id: uuid.UUID, default_fuel: FuelType, system: UnitSystem, max_rows: int
+) -> list[dict[str, Any]]:
+    """Every row of the file as stored values, or InvalidInput naming every problem of every row."""
+    try:
+        columns, rows = read_rows(text)
+    except CsvProblem as problem:
+        raise InvalidInput(problem.as_problem(), message="CSV file not readable; nothing imported") from None
+    if len(rows) > max_rows:
+        raise InvalidInput(message=f"At most {max_rows} rows per import; nothing imported")
+    if not rows:
+        raise InvalidInput(message="The CSV file has no data rows; nothing imported")
+    to_store: list[dict[str, Any]] = []
+    problems: list[tuple[int, FieldProblem]] = []
+    for line, cells in rows:
+        try:
+            stored, row_problems = _checked_row(columns, cells, vehicle_id, default_fuel, system)
+        except CsvProblem as problem:
+            stored, row_problems = None, [problem.as_problem()]
+        problems += [(line, p) for p in row_problems]
+        if stored is not None:
+            to_store.append(stored)
+    if problems:
+        raise InvalidRows(problems)
+    return to_store
+
+
+def _checked_row(columns, cells, vehicle_id, default_fuel, system) -> tuple[dict | None, list[FieldProblem]]:
+    """A row as stored values, or its problems (same model and rules as POST /api/fuel-logs)."""
+    body, given_total = row_to_input(columns, cells)
+    try:
+        fill_up = FuelLogInput.model_validate({**body, "vehicleId": str(vehicle_id)})
+    except ValidationError as exc:
+        return None, _field_problems(exc)
+    entered = entered_values(fill_up)
+    entered["fuel_type"] = fill_up.fuel_type or default_fuel
+    violations = rule_violations(entered)
+    if violations:
+        return None, violations
+    return stored_values(entered, system, given_total), []
+
+
+def _field_problems(exc: ValidationError) -> list[FieldProblem]:
+    # As shared.http.validation.field_details names them, for a body the HTTP layer never sees.
+    return [
+        FieldProblem(".".join(str(part) for part in error["loc"]) or "body", error["msg"], error["type"])
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+
+
 def write_csv(views: Iterable[dict[str, Any]]) -> str:
-    """Export rows (API views) in the same format import reads back."""
+    """Export rows (API views), oldest first, in the same format import reads back."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADER)
-    for v in views:
+    for v in sorted(views, key=lambda v: (v["dateTime"], v["id"])):
         writer.writerow([
             v["dateTime"], _text(v["odometerReading"]), _text(v["tripDistance"]), _text(v["fuelUnits"]),
             _text(v["costPerUnit"]), _text(v["totalCost"]), v["fuelType"], v["fuelGrade"] or "",

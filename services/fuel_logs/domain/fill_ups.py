@@ -1,15 +1,16 @@
-"""What a fill-up is: input shapes, the rules across fields, canonical values, total cost."""
+"""What a fill-up is: input shapes, the rules across fields, canonical values, total cost, updates."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
+from pydantic.alias_generators import to_camel
 
-from shared.http.errors import BadRequest
+from shared.errors import FieldProblem, InvalidInput
 from shared.models import ApiModel
 
 from .units import UnitSystem, distance_from, fuel_from, price_from
@@ -80,6 +81,8 @@ class FuelLogUpdate(ApiModel):
 
 
 REQUIRED_ON_UPDATE = ("date_time", "fuel_type", "fuel_units", "cost_per_unit", "is_full_fill", "missed_previous")
+# Litres and kWh do not convert into each other: a change of kind needs both figures anew.
+RESTATED_ON_KIND_CHANGE = ("fuel_units", "cost_per_unit")
 
 
 def total_cost(fuel_units: Decimal, cost_per_unit: Decimal) -> Decimal:
@@ -87,30 +90,35 @@ def total_cost(fuel_units: Decimal, cost_per_unit: Decimal) -> Decimal:
     return (fuel_units * cost_per_unit).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def rule_violations(values: dict[str, Any]) -> list[dict[str, str]]:
-    """Rules across fields, as field-level details (camelCase names, like pydantic's)."""
+def entered_values(model: FuelLogInput | FuelLogUpdate, *, only_sent: bool = False) -> dict[str, Any]:
+    """The model's fields as plain values (in the caller's units); `only_sent`: those the client sent."""
+    values = model.model_dump(exclude={"vehicle_id", "location_data"}, exclude_unset=only_sent)
+    if not only_sent or "location_data" in model.model_fields_set:
+        location = model.location_data
+        values["location_data"] = location.model_dump(by_alias=True, exclude_none=True) if location else None
+    return values
+
+
+def rule_violations(values: dict[str, Any]) -> list[FieldProblem]:
+    """Rules across fields, as field-level problems (camelCase names, like pydantic's)."""
     problems = []
     if values.get("odometer_reading") is None and values.get("trip_distance") is None:
         for field in ("odometerReading", "tripDistance"):
-            problems.append(_detail(field, "either odometerReading or tripDistance is required"))
+            problems.append(FieldProblem(field, "either odometerReading or tripDistance is required"))
     # Without a fuel type yet (it defaults to the vehicle's), the grade is checked later.
     fuel_type = values.get("fuel_type")
     grade = values.get("fuel_grade")
     if fuel_type is not None and grade is not None and grade not in GRADES[FuelType(fuel_type)]:
         fuel_type = FuelType(fuel_type)
         allowed = ", ".join(sorted(GRADES[fuel_type])) or "none"
-        problems.append(_detail("fuelGrade", f"grade {grade!r} is not valid for {fuel_type.value} (allowed: {allowed})"))
+        problems.append(FieldProblem("fuelGrade", f"grade {grade!r} is not valid for {fuel_type.value} (allowed: {allowed})"))
     return problems
 
 
 def check_rules(values: dict[str, Any]) -> None:
     problems = rule_violations(values)
     if problems:
-        raise BadRequest("Invalid input", details=problems)
-
-
-def _detail(field: str, message: str) -> dict[str, str]:
-    return {"field": field, "message": message, "type": "value_error"}
+        raise InvalidInput(*problems)
 
 
 def to_canonical(entered: dict[str, Any], system: UnitSystem, fuel_type: FuelType) -> dict[str, Any]:
@@ -129,6 +137,47 @@ def to_canonical(entered: dict[str, Any], system: UnitSystem, fuel_type: FuelTyp
 
 def station_place_id(location: dict | None) -> str | None:
     return (location or {}).get("placeId")
+
+
+def stored_values(entered: dict[str, Any], system: UnitSystem, given_total: Decimal | None = None) -> dict[str, Any]:
+    """Entered values (in `system`, fuel type decided) as stored: canonical units, total cost, station id."""
+    fuel_type = FuelType(entered["fuel_type"])
+    values = to_canonical(entered, system, fuel_type)
+    values["fuel_type"] = fuel_type.value
+    values["total_cost"] = (
+        given_total.quantize(CENT) if given_total is not None
+        else total_cost(entered["fuel_units"], entered["cost_per_unit"])
+    )
+    values["station_place_id"] = station_place_id(values.get("location_data"))
+    return values
+
+
+def check_update_keeps_required(sent: dict[str, Any]) -> None:
+    """A partial update may clear optional fields only."""
+    nulls = [f for f in REQUIRED_ON_UPDATE if f in sent and sent[f] is None]
+    if nulls:
+        raise InvalidInput(*(FieldProblem(to_camel(f), "may not be null") for f in nulls))
+
+
+def updated_values(stored: Mapping[str, Any], sent: dict[str, Any], system: UnitSystem) -> dict[str, Any]:
+    """The stored fill-up with the sent fields (in `system`) applied, checked, as stored."""
+    fuel_type = FuelType(sent.get("fuel_type") or stored["fuel_type"])
+    changes_kind = (fuel_type is FuelType.ELECTRIC) != (stored["fuel_type"] == FuelType.ELECTRIC)
+    if changes_kind and not set(RESTATED_ON_KIND_CHANGE) <= sent.keys():
+        raise InvalidInput(*(
+            FieldProblem(to_camel(f), "required when switching between electricity and liquid fuel")
+            for f in RESTATED_ON_KIND_CHANGE if f not in sent
+        ))
+    merged = dict(stored) | to_canonical(sent, system, fuel_type)
+    merged["fuel_type"] = fuel_type.value
+    check_rules(merged)
+    if {"fuel_units", "cost_per_unit"} <= sent.keys():
+        merged["total_cost"] = total_cost(sent["fuel_units"], sent["cost_per_unit"])
+    elif {"fuel_units", "cost_per_unit"} & sent.keys():
+        # Canonical quantity x canonical price is the same amount of money.
+        merged["total_cost"] = total_cost(merged["fuel_units"], merged["cost_per_unit"])
+    merged["station_place_id"] = station_place_id(merged["location_data"])
+    return merged
 
 
 def vehicle_default_fuel_type(projected: str | None) -> FuelType:

@@ -18,14 +18,6 @@ from .units import UnitSystem, distance_in, efficiency, fuel_in, labels, lower_i
 from .views import fill_from_row, is_electric, rounded
 
 
-def economy_by_fill(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """fill-up id -> the interval it closes, one chain per vehicle and kind of energy."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for row in rows:
-        groups[(row["vehicle_id"], is_electric(row))].append(fill_from_row(row))
-    return {i.closed_by: i for fills in groups.values() for i in intervals(fills)}
-
-
 def vehicle_stats(rows: Sequence[Mapping[str, Any]], system: UnitSystem) -> dict[str, Any]:
     electric = bool(rows) and all(is_electric(r) for r in rows)
     chosen = [r for r in rows if is_electric(r) == electric]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple, Sequence
 
-from .economy import Fill, Interval
+from .economy import Fill, Interval, intervals
 from .units import UnitSystem, distance_in, efficiency, fuel_in, labels, price_in
 
 ELECTRIC = "electric"
@@ -31,6 +32,27 @@ def fill_from_row(row: Mapping[str, Any]) -> Fill:
 
 def is_electric(row: Mapping[str, Any]) -> bool:
     return row["fuel_type"] == ELECTRIC
+
+
+class StoredFillUp(NamedTuple):
+    """A stored fill-up and the economy interval it closes (None: it has no figure)."""
+
+    row: Mapping[str, Any]
+    closing: Interval | None
+
+
+def economy_by_fill(rows: Sequence[Mapping[str, Any]]) -> dict[str, Interval]:
+    """fill-up id -> the interval it closes, one chain per vehicle and kind of energy."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[(row["vehicle_id"], is_electric(row))].append(fill_from_row(row))
+    return {i.closed_by: i for fills in groups.values() for i in intervals(fills)}
+
+
+def fuel_log_views(rows: Sequence[Mapping[str, Any]], system: UnitSystem) -> list[dict[str, Any]]:
+    """Rows as responses, their economy computed over the rows themselves (whole chains)."""
+    closing = economy_by_fill(rows)
+    return [fuel_log_view(row, system, closing.get(str(row["id"]))) for row in rows]
 
 
 def fuel_log_view(row: Mapping[str, Any], system: UnitSystem, closing: Interval | None) -> dict[str, Any]:

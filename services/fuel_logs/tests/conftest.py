@@ -8,10 +8,10 @@ import asyncpg
 import pytest
 
 from services.fuel_logs.app import create_app
-from services.fuel_logs.events import on_vehicle_deleted, on_vehicle_upserted
+from services.fuel_logs.consumers import consumers
 from services.fuel_logs.settings import FuelLogsSettings
-from shared.testing.database import in_transaction
 from shared.events import new_event
+from shared.transactions import transaction
 
 
 @pytest.fixture
@@ -24,9 +24,15 @@ async def fuel_logs(backed_settings, serve):
     return client
 
 
-async def apply(settings, handler, event):
-    """Run a handler in a transaction, as the consumer does."""
-    return await in_transaction(settings.database_url, lambda conn: handler(conn, event))
+async def apply(client, event):
+    """Run the service's handler of `event` in a transaction, as the platform's consumer does."""
+    handler = consumers(client.server.app)[event.routing_key]
+    conn = await asyncpg.connect(client.settings.database_url)
+    try:
+        async with transaction(conn) as joined:
+            await handler(joined, event)
+    finally:
+        await conn.close()
 
 
 def vehicle_event(kind: str, vehicle_id: uuid.UUID, user: str, odometer: int = 0, fuel_type: str | None = None):
@@ -38,13 +44,13 @@ def vehicle_event(kind: str, vehicle_id: uuid.UUID, user: str, odometer: int = 0
 
 async def new_vehicle(client, user: str, fuel_type: str | None = None) -> str:
     vehicle_id = uuid.uuid4()
-    await apply(client.settings, on_vehicle_upserted, vehicle_event("created", vehicle_id, user, fuel_type=fuel_type))
+    await apply(client, vehicle_event("created", vehicle_id, user, fuel_type=fuel_type))
     return str(vehicle_id)
 
 
 async def delete_vehicle(client, vehicle_id: str, user: str):
     event = vehicle_event("deleted", uuid.UUID(vehicle_id), user)
-    await apply(client.settings, on_vehicle_deleted, event)
+    await apply(client, event)
     return event
 
 

@@ -17,10 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.fuel_logs import repository
-from services.fuel_logs.api.common import closing_of
 from services.fuel_logs.domain.economy import Fill, closes_interval, closing_interval, resets_chain
-from services.fuel_logs.domain.stats import economy_by_fill
-from services.fuel_logs.domain.views import fill_from_row, is_electric
+from services.fuel_logs.domain.views import economy_by_fill, fill_from_row, is_electric
+from services.fuel_logs.use_cases.fill_ups import closing_of
 
 from .conftest import new_vehicle
 

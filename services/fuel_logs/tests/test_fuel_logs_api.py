@@ -220,3 +220,20 @@ async def test_user_list_is_cached_and_every_write_invalidates_it(fuel_logs, ide
     await fuel_logs.delete(f"/api/fuel-logs/{created['id']}", headers=hal)
     assert await (await fuel_logs.get("/api/fuel-logs", headers=hal)).json() == []
     assert await (await fuel_logs.get("/api/fuel-logs?units=metric", headers=hal)).json() == []
+
+
+async def test_switching_a_fill_up_to_electricity_restates_quantity_and_price(fuel_logs, identity):
+    ivy = identity("ivy")
+    vehicle_id = await new_vehicle(fuel_logs, "ivy")
+    log_id = (await (await post(fuel_logs, ivy, vehicle_id)).json())["id"]
+    refused = await fuel_logs.put(f"/api/fuel-logs/{log_id}", json={"fuelType": "electric", "fuelUnits": 40}, headers=ivy)
+    assert refused.status == 400
+    assert (await refused.json())["details"] == [
+        {"field": "costPerUnit", "message": "required when switching between electricity and liquid fuel",
+         "type": "value_error"},
+    ]
+    switched = await fuel_logs.put(f"/api/fuel-logs/{log_id}?units=metric",
+                                   json={"fuelType": "electric", "fuelUnits": 40, "costPerUnit": 0.25}, headers=ivy)
+    assert switched.status == 200, await switched.text()
+    body = await switched.json()
+    assert (body["fuelType"], body["fuelUnits"], body["totalCost"], body["efficiencyLabel"]) == ("electric", 40, 10, "kWh/100km")

@@ -7,7 +7,6 @@ import time
 import uuid
 
 from services.fuel_logs.app import create_app
-from services.fuel_logs.events import on_vehicle_deleted, on_vehicle_upserted
 from services.fuel_logs.settings import FuelLogsSettings
 from services.fuel_logs.vehicle_wait import PROJECTION_WATCH
 
@@ -23,9 +22,9 @@ async def lagging_service(backed_settings, serve, **overrides):
     return client
 
 
-async def deliver_later(settings, handler, event, delay: float) -> None:
+async def deliver_later(client, event, delay: float) -> None:
     await asyncio.sleep(delay)
-    await apply(settings, handler, event)
+    await apply(client, event)
 
 
 async def test_fill_up_posted_before_the_vehicle_event_arrives_succeeds(backed_settings, serve, identity):
@@ -33,7 +32,7 @@ async def test_fill_up_posted_before_the_vehicle_event_arrives_succeeds(backed_s
     fuel_logs = await lagging_service(backed_settings, serve, vehicle_wait_poll_seconds=10)
     vehicle_id = uuid.uuid4()
     event = vehicle_event("created", vehicle_id, "auth0|fast")
-    delivery = asyncio.create_task(deliver_later(fuel_logs.settings, on_vehicle_upserted, event, 0.3))
+    delivery = asyncio.create_task(deliver_later(fuel_logs, event, 0.3))
     started = time.monotonic()
     response = await fuel_logs.post("/api/fuel-logs", json={**FILL, "vehicleId": str(vehicle_id)}, headers=identity("auth0|fast"))
     waited = time.monotonic() - started
@@ -50,7 +49,7 @@ async def test_polling_covers_a_missed_notification(backed_settings, serve, iden
     await fuel_logs.server.app[PROJECTION_WATCH].stop()
     vehicle_id = uuid.uuid4()
     delivery = asyncio.create_task(
-        deliver_later(fuel_logs.settings, on_vehicle_upserted, vehicle_event("created", vehicle_id, "u"), 0.2)
+        deliver_later(fuel_logs, vehicle_event("created", vehicle_id, "u"), 0.2)
     )
     response = await fuel_logs.get(f"/api/fuel-logs/vehicle/{vehicle_id}", headers=identity("u"))
     await delivery
@@ -65,8 +64,8 @@ async def test_the_wait_is_bounded_and_other_owners_are_not_waited_for(backed_se
 
     # A vehicle the projection knows answers at once: another owner's, or a deleted one.
     theirs, gone = uuid.uuid4(), uuid.uuid4()
-    await apply(fuel_logs.settings, on_vehicle_upserted, vehicle_event("created", theirs, "someone-else"))
-    await apply(fuel_logs.settings, on_vehicle_deleted, vehicle_event("deleted", gone, "u"))
+    await apply(fuel_logs, vehicle_event("created", theirs, "someone-else"))
+    await apply(fuel_logs, vehicle_event("deleted", gone, "u"))
     for vehicle_id in (theirs, gone):
         response = await fuel_logs.post("/api/fuel-logs", json={**FILL, "vehicleId": str(vehicle_id)}, headers=identity("u"))
         assert response.status == 404
@@ -76,7 +75,7 @@ async def test_a_vehicle_arriving_already_deleted_is_404(backed_settings, serve,
     fuel_logs = await lagging_service(backed_settings, serve)
     vehicle_id = uuid.uuid4()
     delivery = asyncio.create_task(
-        deliver_later(fuel_logs.settings, on_vehicle_deleted, vehicle_event("deleted", vehicle_id, "u"), 0.2)
+        deliver_later(fuel_logs, vehicle_event("deleted", vehicle_id, "u"), 0.2)
     )
     response = await fuel_logs.post("/api/fuel-logs", json={**FILL, "vehicleId": str(vehicle_id)}, headers=identity("u"))
     await delivery

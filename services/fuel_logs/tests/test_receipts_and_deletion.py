@@ -8,7 +8,6 @@ import uuid
 import aiohttp
 
 from services.fuel_logs.app import create_app
-from services.fuel_logs.events import on_vehicle_deleted
 from services.fuel_logs.settings import FuelLogsSettings
 from shared.events import Event
 from shared.storage import STORAGE
@@ -120,9 +119,22 @@ async def test_vehicle_deleted_removes_fill_ups_and_receipts_and_a_replay_change
     # The same event again (a new delivery of it, as after a replay from the dead-letter queue).
     replay = Event(type=event.type, version=event.version, data=event.data, producer=event.producer,
                    user_id=event.user_id)
-    await apply(fuel_logs.settings, on_vehicle_deleted, replay)
+    await apply(fuel_logs, replay)
     assert len(await fetch(fuel_logs.settings, "SELECT routing_key FROM outbox")) == 3  # nothing more emitted
     assert [r["id"] for r in await fetch(fuel_logs.settings, "SELECT id FROM fuel_logs")] == [uuid.UUID(kept["id"])]
     projection = await fetch(fuel_logs.settings, "SELECT deleted FROM vehicle_projection WHERE vehicle_id = $1",
                              uuid.UUID(vehicle_id))
     assert [r["deleted"] for r in projection] == [True]
+
+
+async def test_a_receipt_started_but_never_uploaded_is_404(fuel_logs, identity):
+    eli = identity("eli")
+    log = await fill_up(fuel_logs, eli, await new_vehicle(fuel_logs, "eli"))
+    assert (await (await fuel_logs.get("/api/fuel-logs", headers=eli)).json())[0]["hasReceipt"] is False  # cached now
+    started = await fuel_logs.post(f"/api/fuel-logs/{log['id']}/receipt", json={"contentType": "image/png"}, headers=eli)
+    assert started.status == 201
+    download = await fuel_logs.get(f"/api/fuel-logs/{log['id']}/receipt", headers=eli)
+    assert download.status == 404
+    assert (await download.json())["message"] == "The receipt has not been uploaded yet"
+    listed = await (await fuel_logs.get("/api/fuel-logs", headers=eli)).json()
+    assert listed[0]["hasReceipt"] is True  # the cached list was dropped once the upload was recorded

@@ -1,0 +1,31 @@
+"""The vehicle events fuel logs consumes: each one decoded and handed to its use case."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from aiohttp import web
+
+from shared.cache import CACHE
+from shared.events import Event
+from shared.events.consumer import EventHandler
+
+from .use_cases.vehicles import forget_vehicle, record_vehicle
+
+
+def consumers(app: web.Application) -> dict[str, EventHandler]:
+    async def vehicle_upserted(conn: asyncpg.Connection, event: Event) -> None:
+        data = event.data
+        await record_vehicle(
+            conn, uuid.UUID(data["vehicleId"]), event.user_id, int(data.get("odometerReading") or 0), data.get("fuelType")
+        )
+
+    async def vehicle_deleted(conn: asyncpg.Connection, event: Event) -> None:
+        await forget_vehicle(conn, app[CACHE], uuid.UUID(event.data["vehicleId"]), event.user_id)
+
+    return {
+        "vehicle.created.v1": vehicle_upserted,
+        "vehicle.updated.v1": vehicle_upserted,
+        "vehicle.deleted.v1": vehicle_deleted,
+    }

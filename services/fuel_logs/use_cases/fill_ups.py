@@ -1,0 +1,132 @@
+"""Fill-ups: record, read, update and delete one; the caller's list and a vehicle's fill-ups."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from shared.cache import Cache
+from shared.errors import NotFoundError
+from shared.events import enqueue
+from shared.storage import DeletionSweeper, schedule_deletion
+from shared.transactions import Database, after_commit, transaction
+
+from .. import events, repository
+from ..cache_keys import LIST_TTL_SECONDS, list_cache_key, list_cache_keys
+from ..domain.economy import Interval, closes_interval, closing_interval, resets_chain
+from ..domain.fill_ups import (
+    FuelLogInput, FuelLogUpdate, check_rules, check_update_keeps_required, entered_values, stored_values,
+    updated_values, vehicle_default_fuel_type,
+)
+from ..domain.units import UnitSystem
+from ..domain.views import StoredFillUp, economy_by_fill, fill_from_row, fuel_log_views, is_electric
+from ..vehicle_wait import ProjectionWatch
+from .vehicles import live_vehicle
+
+
+async def record_fill_up(
+    db: Database, cache: Cache, watch: ProjectionWatch, user_id: str, fill_up: FuelLogInput, system: UnitSystem
+) -> StoredFillUp:
+    entered = entered_values(fill_up)
+    check_rules(entered)  # before waiting for the vehicle: bad input is refused at once
+    for first_try in (True, False):
+        async with transaction(db) as conn:
+            vehicle = await repository.lock_live_vehicle(conn, user_id, fill_up.vehicle_id)
+            if vehicle is not None:
+                entered["fuel_type"] = fill_up.fuel_type or vehicle_default_fuel_type(vehicle["fuel_type"])
+                check_rules(entered)
+                row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, stored_values(entered, system))
+                await enqueue(conn, events.fuel_log_created(row))
+                cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+                return StoredFillUp(row, await closing_of(conn, row))
+        if first_try:
+            # Unknown to the projection: a vehicle created a moment ago may not have arrived yet.
+            await live_vehicle(db, watch, user_id, fill_up.vehicle_id)
+    raise NotFoundError("Vehicle not found")  # deleted while we waited
+
+
+async def list_fill_ups(db: Database, cache: Cache, user_id: str, system: UnitSystem) -> list[dict[str, Any]]:
+    """The caller's fill-ups as responses, newest first, from the cache when it has them."""
+
+    async def load() -> list[dict[str, Any]]:
+        return fuel_log_views(await repository.list_for_user(db, user_id), system)
+
+    return await cache.get_or_load(list_cache_key(user_id, system), LIST_TTL_SECONDS, load)
+
+
+async def get_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID) -> StoredFillUp:
+    row = await owned_fill_up(db, user_id, fuel_log_id)
+    return StoredFillUp(row, await closing_of(db, row))
+
+
+async def update_fill_up(
+    db: Database, cache: Cache, user_id: str, fuel_log_id: uuid.UUID, patch: FuelLogUpdate, system: UnitSystem
+) -> StoredFillUp:
+    """Change the fields sent (in `system`), keeping the others."""
+    sent = entered_values(patch, only_sent=True)
+    check_update_keeps_required(sent)
+    async with transaction(db) as conn:
+        row = await owned_fill_up(conn, user_id, fuel_log_id, for_update=True)
+        updated = await repository.update_fuel_log(conn, user_id, fuel_log_id, updated_values(row, sent, system))
+        await enqueue(conn, events.fuel_log_updated(updated))
+        cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+        return StoredFillUp(updated, await closing_of(conn, updated))
+
+
+async def delete_fill_up(
+    db: Database, cache: Cache, sweeper: DeletionSweeper, user_id: str, fuel_log_id: uuid.UUID
+) -> None:
+    """Delete a fill-up and its receipt."""
+    async with transaction(db) as conn:
+        row = await repository.delete_fuel_log(conn, user_id, fuel_log_id)
+        if row is None:
+            raise NotFoundError("Fuel log not found")
+        if row["receipt_key"]:
+            await schedule_deletion(conn, row["receipt_key"])
+            sweep_after_commit(sweeper)
+        await enqueue(conn, events.fuel_log_deleted(row))
+        cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+
+
+async def vehicle_fill_ups(
+    db: Database, watch: ProjectionWatch, user_id: str, vehicle_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The fill-ups of the caller's vehicle, newest first; the vehicle may be on its way."""
+    await live_vehicle(db, watch, user_id, vehicle_id)
+    return await repository.list_for_vehicle(db, user_id, vehicle_id)
+
+
+async def owned_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False) -> dict:
+    """The caller's fill-up; another user's is not theirs to know about, so not found either."""
+    row = await repository.get_fuel_log(db, user_id, fuel_log_id, for_update=for_update)
+    if row is None:
+        raise NotFoundError("Fuel log not found")
+    return row
+
+
+async def closing_of(db: Database, row: dict) -> Interval | None:
+    """The interval a stored fill-up closes, read from the few fill-ups before it in its chain,
+    so that its cost does not grow with the vehicle's history."""
+    target = fill_from_row(row)
+    if not closes_interval(target):
+        return None  # only a full fill closes an interval; nothing before it needs reading
+    if target.odometer is not None:
+        before = (row["odometer_reading"], row["date_time"], row["id"])
+        window = await repository.chain_before(
+            db, row["user_id"], row["vehicle_id"], is_electric(row), before,
+            until=lambda r: resets_chain(fill_from_row(r)),
+        )
+        if window is not None:
+            return closing_interval(target, map(fill_from_row, window))
+    # Trip-only fill-ups in the chain: positions depend on the whole history, so read all of it.
+    siblings = await repository.list_for_vehicle(db, row["user_id"], row["vehicle_id"])
+    return economy_by_fill(siblings).get(str(row["id"]))
+
+
+def sweep_after_commit(sweeper: DeletionSweeper) -> None:
+    """Files queued for deletion: start the sweeper early, once the queue entries are committed."""
+
+    async def wake() -> None:
+        sweeper.wake()
+
+    after_commit(wake)
