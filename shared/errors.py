@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from pydantic import ValidationError
+
 
 class DomainError(Exception):
     def __init__(self, message: str) -> None:
@@ -29,6 +31,15 @@ class FieldProblem:
     field: str
     message: str
     type: str = "value_error"
+
+
+def field_problems(exc: ValidationError) -> list[FieldProblem]:
+    """A pydantic error as field problems, named by alias (the camelCase the wire speaks);
+    positions inside lists stay numeric ("subtypes.1")."""
+    return [
+        FieldProblem(".".join(str(part) for part in error["loc"]) or "body", error["msg"], error["type"])
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
 
 
 class InvalidInput(DomainError):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from ..errors import field_problems
 from .errors import BadRequest, NotFound, UnsupportedMediaType
 from .json import JSON_TYPE, loads
 
@@ -16,12 +18,7 @@ MALFORMED_JSON = "Malformed JSON in request body"
 
 
 def field_details(exc: ValidationError) -> list[dict[str, Any]]:
-    details = []
-    for error in exc.errors(include_url=False, include_input=False):
-        # Aliases are camelCase already; positions inside lists stay numeric ("subtypes.1").
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        details.append({"field": field, "message": error["msg"], "type": error["type"]})
-    return details
+    return [asdict(problem) for problem in field_problems(exc)]
 
 
 def validate(model: type[M], data: Any) -> M:

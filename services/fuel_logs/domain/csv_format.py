@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from shared.errors import FieldProblem, InvalidInput
+from shared.errors import FieldProblem, InvalidInput, field_problems
 
 from .fill_ups import FuelLogInput, FuelType, entered_values, rule_violations, stored_values
 from .units import UnitSystem
@@ -233,21 +233,13 @@ def _checked_row(columns, cells, vehicle_id, default_fuel, system) -> tuple[dict
     try:
         fill_up = FuelLogInput.model_validate({**body, "vehicleId": str(vehicle_id)})
     except ValidationError as exc:
-        return None, _field_problems(exc)
+        return None, field_problems(exc)
     entered = entered_values(fill_up)
     entered["fuel_type"] = fill_up.fuel_type or default_fuel
     violations = rule_violations(entered)
     if violations:
         return None, violations
     return stored_values(entered, system, given_total), []
-
-
-def _field_problems(exc: ValidationError) -> list[FieldProblem]:
-    # As shared.http.validation.field_details names them, for a body the HTTP layer never sees.
-    return [
-        FieldProblem(".".join(str(part) for part in error["loc"]) or "body", error["msg"], error["type"])
-        for error in exc.errors(include_url=False, include_input=False)
-    ]
 
 
 def write_csv(views: Iterable[dict[str, Any]]) -> str:

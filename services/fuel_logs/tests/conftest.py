@@ -11,7 +11,7 @@ from services.fuel_logs.app import create_app
 from services.fuel_logs.consumers import consumers
 from services.fuel_logs.settings import FuelLogsSettings
 from shared.events import new_event
-from shared.transactions import transaction
+from shared.testing.database import in_transaction
 
 
 @pytest.fixture
@@ -27,12 +27,7 @@ async def fuel_logs(backed_settings, serve):
 async def apply(client, event):
     """Run the service's handler of `event` in a transaction, as the platform's consumer does."""
     handler = consumers(client.server.app)[event.routing_key]
-    conn = await asyncpg.connect(client.settings.database_url)
-    try:
-        async with transaction(conn) as joined:
-            await handler(joined, event)
-    finally:
-        await conn.close()
+    await in_transaction(client.settings.database_url, lambda conn: handler(conn, event))
 
 
 def vehicle_event(kind: str, vehicle_id: uuid.UUID, user: str, odometer: int = 0, fuel_type: str | None = None):

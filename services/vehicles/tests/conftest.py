@@ -6,7 +6,6 @@ import uuid
 from pathlib import Path
 
 import aio_pika
-import asyncpg
 import pytest
 
 from services.vehicles.app import create_app
@@ -14,7 +13,6 @@ from services.vehicles.settings import VehiclesSettings
 from shared.events import Event
 from shared.testing.infra import AMQP_URL
 from shared.testing.standin import Reply
-from shared.transactions import transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VPIC_FIXTURES = FIXTURES / "vpic"
@@ -57,20 +55,6 @@ async def create_vehicle(client, headers, **fields) -> dict:
     response = await client.post("/api/vehicles", json=fields or {"vin": VIN}, headers=headers)
     assert response.status == 201, await response.text()
     return await response.json()
-
-
-async def in_transaction(settings: VehiclesSettings, action):
-    """Run `action(conn)` in one transaction of the service's database, as the consumer runs a handler.
-
-    A transaction() scope, as the consumer's: use cases join it, and what they defer until the
-    commit (cache invalidation) runs after it.
-    """
-    conn = await asyncpg.connect(settings.database_url)
-    try:
-        async with transaction(conn):
-            return await action(conn)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture

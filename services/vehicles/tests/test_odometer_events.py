@@ -5,9 +5,10 @@ import uuid
 
 from services.vehicles.consumers import consumers
 from shared.events import new_event
+from shared.testing.database import in_transaction
 from shared.testing.waiting import eventually, until_ready
 
-from .conftest import create_vehicle, in_transaction
+from .conftest import create_vehicle
 
 
 def fuel_log_created(vehicle_id: str, user_id: str, odometer) -> object:
@@ -27,7 +28,7 @@ def maintenance_record_created(vehicle_id: str, user_id: str, odometer) -> objec
 
 async def apply(vehicles, event) -> None:
     handler = consumers(vehicles.app)[event.routing_key]
-    await in_transaction(vehicles.settings, lambda conn: handler(conn, event))
+    await in_transaction(vehicles.settings.database_url, lambda conn: handler(conn, event))
 
 
 async def odometer_of(vehicles, headers, vehicle_id: str) -> int:
@@ -38,7 +39,7 @@ async def outbox_updates(vehicles) -> list:
     async def read(conn):
         return await conn.fetch("SELECT body FROM outbox WHERE routing_key = 'vehicle.updated.v1' ORDER BY id")
 
-    return await in_transaction(vehicles.settings, read)
+    return await in_transaction(vehicles.settings.database_url, read)
 
 
 async def test_readings_in_any_order_and_repeated_end_at_the_maximum(start_vehicles, identity):
