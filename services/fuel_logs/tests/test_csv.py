@@ -20,16 +20,19 @@ CSV = {"Content-Type": "text/csv"}
     [("45,67", D("45.67")), ("45.67", D("45.67")), ("1.234,5", D("1234.5")), ("1,234.5", D("1234.5")),
      ("12 345", D("12345")), ("$3.299", D("3.299")), ("", None)],
 )
+@pytest.mark.pure
 def test_numbers_in_either_locale(text, expected):
     assert parse_decimal(text, "x") == expected
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("text", ["abc", "1,2,3.4.5", "NaN", "Infinity"])
 def test_malformed_numbers_are_reported(text):
     with pytest.raises(CsvProblem):
         parse_decimal(text, "quantity")
 
 
+@pytest.mark.pure
 def test_dates_in_the_usual_formats():
     assert parse_date("2026-03-01").isoformat() == "2026-03-01T00:00:00+00:00"
     assert parse_date("01.03.2026").isoformat() == "2026-03-01T00:00:00+00:00"
@@ -39,6 +42,7 @@ def test_dates_in_the_usual_formats():
         parse_date("yesterday")
 
 
+@pytest.mark.pure
 def test_aliases_partial_column_and_total_instead_of_price():
     columns, rows = read_rows("date,mileage,gallons,total cost,partial fill\n2026-01-02,500,10,35.00,yes\n")
     body, total = row_to_input(columns, rows[0][1])

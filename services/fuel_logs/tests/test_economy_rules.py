@@ -15,6 +15,8 @@ from services.fuel_logs.domain.economy import Fill, Interval, intervals, totals
 from services.fuel_logs.domain.stats import vehicle_stats
 from services.fuel_logs.domain.units import UnitSystem, distance_from, distance_in, efficiency, fuel_from, fuel_in, price_from, price_in
 
+pytestmark = pytest.mark.pure
+
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 

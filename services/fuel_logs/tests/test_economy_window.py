@@ -76,6 +76,7 @@ def window_before(target: dict, rows: list[dict]) -> list[Fill]:
     return window
 
 
+@pytest.mark.pure
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.lists(row_spec, max_size=30), partial_runs()))
 def test_window_figure_equals_whole_history_figure(specs):
@@ -85,6 +86,7 @@ def test_window_figure_equals_whole_history_figure(specs):
         assert closing_interval(fill_from_row(row), window_before(row, rows)) == whole.get(row["id"])
 
 
+@pytest.mark.pure
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.lists(row_spec, max_size=30), partial_runs()))
 def test_only_fills_that_can_close_an_interval_ever_have_a_figure(specs):
@@ -96,6 +98,7 @@ def test_only_fills_that_can_close_an_interval_ever_have_a_figure(specs):
             assert str(row["id"]) not in figures
 
 
+@pytest.mark.pure
 @settings(max_examples=100, deadline=None)
 @given(st.lists(row_spec, min_size=1, max_size=20), st.data())
 def test_fill_ups_beyond_the_window_change_nothing(specs, data):
@@ -106,6 +109,7 @@ def test_fill_ups_beyond_the_window_change_nothing(specs, data):
     assert closing_interval(fill_from_row(target), same_chain) == closing_interval(fill_from_row(target), window)
 
 
+@pytest.mark.pure
 def test_a_window_without_odometer_readings_is_refused():
     trip_only = Fill("b", START, None, D(100), D(5))
     with pytest.raises(ValueError):

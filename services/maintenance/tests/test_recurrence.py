@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from services.maintenance.domain.recurrence import Cycle, Recurrence, add_months, complete, start_cycle
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize(
     "start, months, expected",

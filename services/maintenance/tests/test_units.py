@@ -1,5 +1,6 @@
 """Distances are stored in miles and shown in the caller's unit, with the exact mile."""
 
+import pytest
 from decimal import Decimal
 
 from hypothesis import given
@@ -7,6 +8,8 @@ from hypothesis import strategies as st
 
 from services.maintenance.domain.units import Units, from_miles, to_miles
 from shared.events.wire import odometer_to_wire
+
+pytestmark = pytest.mark.pure
 
 
 def test_exact_constants():

@@ -15,6 +15,8 @@ from services.maintenance.domain.urgency import (
     projected_due_date,
 )
 
+pytestmark = pytest.mark.pure
+
 TODAY = date(2026, 5, 15)
 ODO = Decimal(20_000)
 P, VU, U, N = Urgency.PAST_DUE, Urgency.VERY_URGENT, Urgency.URGENT, Urgency.NOT_URGENT

@@ -1,11 +1,14 @@
 """The circuit breaker state machine, on an injected clock."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.stations.domain.breaker import BreakerState, CircuitBreaker
 
 from .conftest import FakeClock
+
+pytestmark = pytest.mark.pure
 
 
 def breaker(threshold=3, reset=30.0):

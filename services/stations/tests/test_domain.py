@@ -22,6 +22,7 @@ longitudes = st.floats(min_value=-179.9, max_value=179.9)
 radii = st.floats(min_value=1, max_value=MAX_RADIUS_M)
 
 
+@pytest.mark.pure
 @given(latitudes, longitudes, radii)
 def test_the_cell_query_covers_the_callers_whole_circle(lat, lng, radius):
     """Property: the caller's circle lies inside the provider query of its cell (except where
@@ -35,6 +36,7 @@ def test_the_cell_query_covers_the_callers_whole_circle(lat, lng, radius):
     assert shift <= (79 if radius <= 5000 else 787)
 
 
+@pytest.mark.pure
 @given(latitudes, longitudes, st.floats(min_value=-0.0004, max_value=0.0004), st.floats(-0.0004, 0.0004))
 def test_nearby_points_mostly_share_a_cell_key(lat, lng, dlat, dlng):
     """Two queries whose points round to the same grid point share one cache entry."""
@@ -44,6 +46,7 @@ def test_nearby_points_mostly_share_a_cell_key(lat, lng, dlat, dlng):
     assert (search_cache_key(one) == search_cache_key(two)) == same_point
 
 
+@pytest.mark.pure
 def test_cell_key_separates_fuel_kinds_and_radius_buckets():
     base = dict(latitude=51.5076, longitude=-0.1232)
     keys = {
@@ -56,6 +59,7 @@ def test_cell_key_separates_fuel_kinds_and_radius_buckets():
         search_cache_key(search_cell(SearchInput(**base, radius=1000)))
 
 
+@pytest.mark.pure
 @given(latitudes, longitudes, latitudes, longitudes)
 def test_haversine_is_a_symmetric_bounded_distance(lat1, lng1, lat2, lng2):
     d = haversine_m(lat1, lng1, lat2, lng2)
@@ -64,6 +68,7 @@ def test_haversine_is_a_symmetric_bounded_distance(lat1, lng1, lat2, lng2):
     assert haversine_m(lat1, lng1, lat1, lng1) == 0
 
 
+@pytest.mark.pure
 def test_haversine_matches_a_known_distance():
     # London (51.5074, -0.1278) to Paris (48.8566, 2.3522): about 343.5 km on the mean sphere.
     assert haversine_m(51.5074, -0.1278, 48.8566, 2.3522) == pytest.approx(343_500, rel=0.002)
@@ -98,6 +103,7 @@ async def test_sql_distance_agrees_with_python(backed_settings):
     assert 0 < len(rows) < len(stations)
 
 
+@pytest.mark.pure
 def test_parse_reads_the_real_capture():
     stations = parse_search_nearby(json.loads((FIXTURES / "search_nearby_new_assembled.json").read_bytes()))
     treats = stations[1]
@@ -110,11 +116,13 @@ def test_parse_reads_the_real_capture():
     "legacy_over_query_limit.json", "nearbysearch_legacy_request_denied.json",
     "nearbysearch_legacy_gas_station_ok.json", "search_nearby_new_place_item_raw.json",
 ])
+@pytest.mark.pure
 def test_parse_rejects_bodies_that_are_not_a_search_nearby_answer(name):
     with pytest.raises(InvalidProviderResponse):
         parse_search_nearby(json.loads((FIXTURES / name).read_bytes()))
 
 
+@pytest.mark.pure
 def test_parse_skips_places_without_id_or_location():
     body = {"places": [{"id": "a"}, {"location": {"latitude": 1, "longitude": 2}},
                        {"id": "b", "location": {"latitude": 91, "longitude": 2}},
@@ -129,6 +137,7 @@ def test_parse_skips_places_without_id_or_location():
 photo_names = st.from_regex(r"places/[A-Za-z0-9_-]{1,30}/photos/[A-Za-z0-9_-]{1,60}", fullmatch=True)
 
 
+@pytest.mark.pure
 @given(photo_names, st.integers(min_value=0, max_value=2**40))
 def test_signed_urls_verify_until_they_expire_and_only_for_their_photo(name, now):
     signer = PhotoUrlSigner(derive_photo_key("s" * 40), ttl_seconds=900)
@@ -144,6 +153,7 @@ def test_signed_urls_verify_until_they_expire_and_only_for_their_photo(name, now
     assert not other_key.verify(name, expires, signature, now)
 
 
+@pytest.mark.pure
 def test_photo_key_is_not_the_identity_secret_and_names_are_checked():
     assert derive_photo_key("s" * 40) != ("s" * 40).encode()
     assert is_photo_name(f"places/{TREATS}/photos/AWn5SU4w-_x")

@@ -16,6 +16,8 @@ from services.vehicles.domain.wmi import WMI_MANUFACTURERS
 
 from .conftest import VPIC_FIXTURES
 
+pytestmark = pytest.mark.pure
+
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 vins = st.text(alphabet=VIN_ALPHABET, min_size=17, max_size=17)
 TODAY = date(2026, 6, 1)
