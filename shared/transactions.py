@@ -6,6 +6,11 @@ event in the inbox. Either way `after_commit()` defers an effect outside the dat
 invalidation, waking a listener) until the outermost transaction has committed: run earlier, it
 would let a concurrent read cache the state that is about to change. After a rollback the
 deferred effects never run.
+
+`coalesce()` gathers many small writes to one row into one, made just before the commit: the
+consumer applies a batch of events in one transaction, and twenty fill-ups of one vehicle then
+raise its odometer once. `savepoint()` isolates one event of a batch: when it fails, its writes,
+its deferred effects and its coalesced contributions are all undone, the others' stay.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 import contextvars
 import logging
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, Callable, Hashable
 
 import asyncpg
 
@@ -22,29 +28,79 @@ log = logging.getLogger("motovault.transactions")
 AfterCommit = Callable[[], Awaitable[object]]
 Database = asyncpg.Pool | asyncpg.Connection
 
-_deferred: contextvars.ContextVar[list[AfterCommit] | None] = contextvars.ContextVar("after_commit", default=None)
+Flush = Callable[[asyncpg.Connection, Any], Awaitable[object]]
+
+
+@dataclass
+class _Scope:
+    """What the outermost transaction() collects for its end."""
+
+    deferred: list[AfterCommit] = field(default_factory=list)
+    # (key, value, combine, flush) in the order they came; combined per key before the commit.
+    coalesced: list[tuple[Hashable, Any, Callable[[Any, Any], Any], Flush]] = field(default_factory=list)
+
+
+_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("transaction_scope", default=None)
 
 
 @asynccontextmanager
 async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
     """A connection in a transaction; deferred effects run once the outermost one commits."""
     if not isinstance(db, asyncpg.Pool) and db.is_in_transaction():
-        if _deferred.get() is None:
+        if _scope.get() is None:
             raise RuntimeError("joining a transaction that no transaction() scope owns")
-        yield db  # the owner commits, then runs what was deferred
+        yield db  # the owner flushes, commits, then runs what was deferred
         return
-    deferred: list[AfterCommit] = []
-    token = _deferred.set(deferred)
+    scope = _Scope()
+    token = _scope.set(scope)
     try:
         if isinstance(db, asyncpg.Pool):
             async with db.acquire() as conn, conn.transaction():
                 yield conn
+                await _flush_coalesced(conn, scope)
         else:
             async with db.transaction():
                 yield db
+                await _flush_coalesced(db, scope)
     finally:
-        _deferred.reset(token)
-    await run_deferred(deferred)
+        _scope.reset(token)
+    await run_deferred(scope.deferred)
+
+
+@asynccontextmanager
+async def savepoint(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """A part of the enclosing transaction() that fails alone: on an exception its writes roll back
+    to the savepoint, and what it deferred or coalesced is forgotten."""
+    scope = _scope.get()
+    if scope is None:
+        raise RuntimeError("savepoint() is only available inside transaction()")
+    marks = len(scope.deferred), len(scope.coalesced)
+    try:
+        async with conn.transaction():  # nested: a SAVEPOINT
+            yield conn
+    except BaseException:
+        del scope.deferred[marks[0]:]
+        del scope.coalesced[marks[1]:]
+        raise
+
+
+def coalesce(key: Hashable, value: Any, combine: Callable[[Any, Any], Any], flush: Flush) -> None:
+    """Contribute `value` to the write named `key`, made once just before the outermost commit
+    with the values combined (`combine(a, b)`, e.g. max); `flush(conn, combined)` writes it."""
+    scope = _scope.get()
+    if scope is None:
+        raise RuntimeError("coalesce() is only available inside transaction()")
+    scope.coalesced.append((key, value, combine, flush))
+
+
+async def _flush_coalesced(conn: asyncpg.Connection, scope: _Scope) -> None:
+    combined: dict[Hashable, tuple[Any, Flush]] = {}
+    for key, value, combine, flush in scope.coalesced:
+        previous = combined.get(key)
+        combined[key] = (value if previous is None else combine(previous[0], value), flush)
+    scope.coalesced.clear()
+    for value, flush in combined.values():
+        await flush(conn, value)
 
 
 @asynccontextmanager
@@ -63,10 +119,10 @@ def after_commit(effect: AfterCommit) -> None:
     A failing effect is logged: the commit stands, and whatever the effect should have refreshed
     is bounded by its own expiry (cache TTLs) or a later pass (relay polling).
     """
-    deferred = _deferred.get()
-    if deferred is None:
+    scope = _scope.get()
+    if scope is None:
         raise RuntimeError("after_commit() is only available inside transaction()")
-    deferred.append(effect)
+    scope.deferred.append(effect)
 
 
 async def run_deferred(effects: list[AfterCommit]) -> None:

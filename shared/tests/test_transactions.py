@@ -91,3 +91,46 @@ async def test_a_read_borrows_from_the_pool_or_uses_the_connection_given(pool):
     async with pool.acquire() as mine:
         async with connection(mine) as same:
             assert same is mine
+
+
+async def test_a_failed_savepoint_undoes_its_writes_effects_and_contributions_alone(pool):
+    from shared.transactions import coalesce, savepoint
+
+    ran, flushed = [], []
+
+    async def flush(conn, value) -> None:
+        flushed.append(value)
+        await conn.execute("INSERT INTO marks VALUES ($1)", f"flushed-{value}")
+
+    async with transaction(pool) as conn:
+        async with savepoint(conn):
+            await conn.execute("INSERT INTO marks VALUES ('kept')")
+            after_commit(lambda: _append(ran, "kept"))
+            coalesce("odometer", 10, max, flush)
+        with pytest.raises(ValueError):
+            async with savepoint(conn):
+                await conn.execute("INSERT INTO marks VALUES ('undone')")
+                after_commit(lambda: _append(ran, "undone"))
+                coalesce("odometer", 99, max, flush)
+                raise ValueError("poison event")
+        async with savepoint(conn):
+            coalesce("odometer", 30, max, flush)
+            coalesce("odometer", 20, max, flush)
+        assert flushed == []  # made once, at the end
+    assert flushed == [30]
+    assert ran == ["kept"]
+    assert await count(pool, "kept") == 1 and await count(pool, "undone") == 0
+    assert await count(pool, "flushed-30") == 1
+
+
+async def test_coalesced_writes_roll_back_with_their_transaction(pool):
+    from shared.transactions import coalesce
+
+    async def flush(conn, value) -> None:
+        await conn.execute("INSERT INTO marks VALUES ($1)", f"never-{value}")
+
+    with pytest.raises(RuntimeError):
+        async with transaction(pool):
+            coalesce("k", 1, max, flush)
+            raise RuntimeError("before the commit")
+    assert await count(pool, "never-1") == 0
