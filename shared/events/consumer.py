@@ -1,44 +1,50 @@
-"""Idempotent event consumption with retries and a dead-letter queue.
+"""Idempotent event consumption in batches, with retries and a dead-letter queue.
 
-A handler runs inside a database transaction that also records the event id in `inbox`; a
-redelivered event finds its id there and is acknowledged with no second effect. The message is
-acknowledged only after the commit. A failing handler is retried after each delay of
-`retry_delays_ms` (the message waits in a TTL queue), then parked in the dead-letter queue with
-its payload intact and the last error in a header. A body that is not a valid envelope is parked
-at once. The consumer itself keeps running in every case.
+Deliveries are applied in batches (shared/events/batch.py): whatever the prefetch window holds
+when a batch starts (no waiting for more), in one transaction, each event in a savepoint of its
+own, the inbox read before and written after in one statement each, the deliveries acknowledged
+by one multiple-ack after the commit. A redelivered event finds its id in the inbox and has no
+second effect; one that another consumer committed while this batch handled it too makes the
+batch roll back and start again. A failing event
+rolls back to its savepoint alone and is retried after each delay of `retry_delays_ms` (it waits
+in a TTL queue), then parked in the dead-letter queue with its payload intact and the last error
+in a header; a body that is not a valid envelope is parked at once. When the batch itself cannot
+commit (a failing coalesced write, say), its events are applied again one by one, so a poison
+event still fails alone. The consumer keeps running in every case.
+
+Batches run one after another while they are quick. One that waits (on a lock, say) for longer
+than `STALLED_SECONDS` no longer holds the others back: new deliveries start a batch beside it,
+and the events it has not started yet move to a batch of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+import time
+from collections import defaultdict
 
 import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, AbstractIncomingMessage, AbstractQueue
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from ..logs import request_id_var
 from ..outage import DATABASE_UNAVAILABLE
-from ..transactions import transaction
+from .batch import Batch, Delivery, EventHandler, decode
 from .broker import Broker
-from .envelope import Event, InvalidEvent
+from .envelope import Event
 from .topology import dead_queue_name, declare_consumer_topology, retry_queue_name
 
 log = logging.getLogger("motovault.consumer")
 
-EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+__all__ = ["Consumer", "EventHandler"]
+
 ATTEMPTS_HEADER = "x-attempts"
 ERROR_HEADER = "x-last-error"
 ROUTING_KEY_HEADER = "x-original-routing-key"
 # Set by the broker when it dead-letters or redelivers; a copy must not carry them over.
 BROKER_HEADER_PREFIXES = ("x-death", "x-first-death", "x-last-death", "x-delivery-count")
-RECORD_IN_INBOX = """
-    INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING true
-"""
+STALLED_SECONDS = 0.05
 
 
 class Consumer:
@@ -64,10 +70,16 @@ class Consumer:
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
-        self._in_flight: set[asyncio.Task] = set()
+        self._waiting: list[AbstractIncomingMessage] = []
+        self._arrived = asyncio.Event()
+        self._batches: dict[asyncio.Task, Batch] = {}
+        self._unsettled: dict[int, set[int]] = defaultdict(set)  # channel -> delivery tags in batches
+        self._dispatcher: asyncio.Task | None = None
         self._outcomes = Counter(
             "events_consumed_total", "Events consumed, by type and outcome", ["type", "outcome"], registry=registry
         )
+        self._batch_sizes = Histogram("events_batch_size", "Events applied per batch", registry=registry,
+                                      buckets=(1, 2, 4, 8, 16, 32, 64, 128))
         broker.on_connect(self._subscribe)
 
     async def _subscribe(self, connection: AbstractConnection, exchange: AbstractExchange) -> None:
@@ -77,63 +89,115 @@ class Consumer:
         self._queue = await declare_consumer_topology(
             self._channel, exchange, self._service, list(self._handlers), self._retry_delays
         )
+        if self._dispatcher is None:
+            self._dispatcher = asyncio.create_task(self._dispatch(), name=f"consumer-{self._service}")
         self._tag = await self._queue.consume(self._on_message)
         log.info("Consuming %s from %s", ", ".join(self._handlers), self._queue.name)
 
     async def stop(self) -> None:
-        """Stop taking deliveries, then let the handlers in flight finish and acknowledge."""
+        """Stop taking deliveries, then let the batches in flight (and those waiting) finish."""
         if self._queue is not None and self._tag is not None:
             try:
                 await asyncio.wait_for(self._queue.cancel(self._tag), 5)
             except Exception:  # the channel may already be gone; unacked messages return anyway
                 pass
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=self._drain_timeout)
+        if self._dispatcher is None:
+            return
+        deadline = time.monotonic() + self._drain_timeout
+        while (self._waiting or self._batches) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        # What outlasted the drain is rolled back and never acknowledged: the broker redelivers it.
+        unfinished = [self._dispatcher, *self._batches]
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        self._in_flight.add(task)
+        self._waiting.append(message)
+        self._arrived.set()
+
+    async def _dispatch(self) -> None:
+        while True:
+            running = [batch for task, batch in self._batches.items() if not task.done()]
+            if self._waiting and (not running or all(b.stalled(STALLED_SECONDS) for b in running)):
+                messages, self._waiting = self._waiting, []
+                self._start([decode(message, self._handlers) for message in messages])
+                continue
+            for batch in running:
+                if batch.stalled(STALLED_SECONDS):
+                    pending = batch.take_pending()
+                    if pending:
+                        self._start(pending)
+            self._arrived.clear()
+            try:  # until a delivery arrives, or a running batch may have stalled
+                await asyncio.wait_for(self._arrived.wait(), STALLED_SECONDS if running else None)
+            except TimeoutError:
+                pass
+
+    def _start(self, deliveries: list[Delivery]) -> None:
+        batch = Batch(deliveries)
+        for delivery in deliveries:
+            self._unsettled[id(delivery.message.channel)].add(delivery.message.delivery_tag)
+        task = asyncio.create_task(self._run(batch))
+        self._batches[task] = batch
+        task.add_done_callback(self._batches.pop)
+
+    async def _run(self, batch: Batch) -> None:
+        self._batch_sizes.observe(len(batch.deliveries))
+        messages = []
         try:
-            await self._process(message)
+            await self._apply_or_split(batch)
+            messages = [delivery.message for delivery in batch.deliveries]  # less what moved on
+            for delivery in batch.deliveries:
+                await self._settle(delivery)
+            await self._acknowledge(messages)
         except Exception:
-            # Typically the channel closed under us; the broker redelivers the unacked message.
-            log.exception("Could not settle message %s", message.message_id)
+            # Typically the channel closed under us; the broker redelivers what was not acknowledged.
+            log.exception("Could not settle a batch of %d messages", len(batch.deliveries))
         finally:
-            self._in_flight.discard(task)
+            for delivery in batch.deliveries:
+                self._unsettled[id(delivery.message.channel)].discard(delivery.message.delivery_tag)
 
-    async def _process(self, message: AbstractIncomingMessage) -> None:
+    async def _apply_or_split(self, batch: Batch) -> None:
         try:
-            event = Event.from_json(message.body)
-        except InvalidEvent as exc:
-            log.error("Dead-lettering an invalid message %s: %s", message.message_id, exc)
-            self._outcomes.labels("invalid", "dead_lettered").inc()
-            await self._park(message, str(exc), attempts=0)
-            return
-        handler = self._handlers.get(event.routing_key)
-        if handler is None:
-            # Bound by an older version of this service; nothing here knows it.
-            log.warning("No handler for %s; acknowledging", event.routing_key)
-            self._outcomes.labels(event.routing_key, "ignored").inc()
-            await message.ack()
-            return
-        token = request_id_var.set(event.request_id)
-        try:
-            outcome = await self._handle(handler, event)
-            self._outcomes.labels(event.routing_key, outcome).inc()
-            await message.ack()
+            await batch.apply(self._pool)
         except Exception as exc:
-            await self._retry_or_park(message, event, exc)
-        finally:
-            request_id_var.reset(token)
+            work = [d for d in batch.deliveries if d.handler is not None]
+            if isinstance(exc, DATABASE_UNAVAILABLE) or len(work) == 1:
+                for delivery in work:
+                    delivery.outcome, delivery.error = "failed", exc
+                return
+            log.warning("A batch of %d events could not commit (%s: %s); applying them one by one",
+                        len(work), type(exc).__name__, exc)
+            for delivery in work:
+                await self._apply_or_split(Batch([delivery]))
 
-    async def _handle(self, handler: EventHandler, event: Event) -> str:
-        # The handler's use cases join this transaction; what they defer runs after its commit.
-        async with transaction(self._pool) as conn:
-            first_time = await conn.fetchval(RECORD_IN_INBOX, event.id, event.routing_key)
-            if not first_time:
-                return "duplicate"
-            await handler(conn, event)
-        return "handled"
+    async def _settle(self, delivery: Delivery) -> None:
+        """Count the outcome; a failed or invalid event goes, copied, to a retry or the dead letters."""
+        if delivery.outcome == "invalid":
+            log.error("Dead-lettering an invalid message %s: %s", delivery.message.message_id, delivery.error)
+            self._outcomes.labels("invalid", "dead_lettered").inc()
+            await self._park(delivery.message, str(delivery.error), attempts=0)
+        elif delivery.outcome == "failed":
+            await self._retry_or_park(delivery.message, delivery.event, delivery.error)
+        else:
+            if delivery.outcome == "ignored":
+                log.warning("No handler for %s; acknowledging", delivery.kind)
+            self._outcomes.labels(delivery.kind, delivery.outcome).inc()
+
+    async def _acknowledge(self, messages: list[AbstractIncomingMessage]) -> None:
+        """One multiple-ack per channel, unless a batch beside this one still holds an earlier tag."""
+        by_channel: dict[int, list[AbstractIncomingMessage]] = defaultdict(list)
+        for message in messages:
+            by_channel[id(message.channel)].append(message)
+        for channel, batch in by_channel.items():
+            tags = {message.delivery_tag for message in batch}
+            last = max(batch, key=lambda message: message.delivery_tag)
+            if min(self._unsettled[channel] - tags, default=last.delivery_tag + 1) > last.delivery_tag:
+                await last.ack(multiple=True)
+            else:
+                for message in batch:
+                    await message.ack()
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, event: Event, exc: Exception) -> None:
         previous = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
@@ -162,7 +226,8 @@ class Consumer:
         await self._forward(message, queue, {ATTEMPTS_HEADER: attempts, ERROR_HEADER: error})
 
     async def _forward(self, message: AbstractIncomingMessage, queue: str, headers: dict) -> None:
-        """Copy the message, body untouched, to another queue; ack the original once confirmed."""
+        """Copy the message, body untouched, to another queue; the batch's ack settles the original
+        once the copy is confirmed."""
         original = {k: v for k, v in (message.headers or {}).items() if not k.startswith(BROKER_HEADER_PREFIXES)}
         copy = aio_pika.Message(
             message.body,
@@ -175,4 +240,3 @@ class Consumer:
         )
         assert self._channel is not None
         await self._channel.default_exchange.publish(copy, routing_key=queue)
-        await message.ack()

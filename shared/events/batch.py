@@ -1,0 +1,122 @@
+"""One batch of deliveries applied in one transaction: each event in a savepoint of its own, the
+inbox checked before and written after in one statement each.
+
+A batch hands its events out one at a time (`next_delivery`), so that while it waits on one of
+them (a lock, a slow handler) the consumer can move the ones it has not started to another batch
+(`take_pending`); each event is handled by exactly one batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+import asyncpg
+from aio_pika.abc import AbstractIncomingMessage
+
+from ..logs import request_id_var
+from ..outage import DATABASE_UNAVAILABLE
+from ..transactions import savepoint, transaction
+from .envelope import Event, InvalidEvent
+
+EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+
+SEEN_IN_INBOX = "SELECT event_id FROM inbox WHERE event_id = ANY($1::uuid[])"
+RECORD_IN_INBOX = """
+    INSERT INTO inbox (event_id, event_type)
+    SELECT * FROM unnest($1::uuid[], $2::text[])
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+"""
+
+
+class InboxRace(Exception):
+    """Another consumer committed one of these events while this batch handled it too."""
+
+
+@dataclass
+class Delivery:
+    message: AbstractIncomingMessage
+    event: Event | None = None
+    handler: EventHandler | None = None
+    outcome: str = ""  # handled, duplicate, ignored, invalid, failed
+    error: Exception | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.event.routing_key if self.event is not None else "invalid"
+
+
+def decode(message: AbstractIncomingMessage, handlers: dict[str, EventHandler]) -> Delivery:
+    try:
+        event = Event.from_json(message.body)
+    except InvalidEvent as exc:
+        return Delivery(message, outcome="invalid", error=exc)
+    handler = handlers.get(event.routing_key)
+    # No handler: bound by an older version of this service; nothing here knows it.
+    return Delivery(message, event, handler, outcome="" if handler else "ignored")
+
+
+class Batch:
+    def __init__(self, deliveries: list[Delivery]) -> None:
+        self.deliveries = deliveries  # every delivery this batch settles
+        self._pending = deque(d for d in deliveries if d.handler is not None)
+        self.current_since: float | None = None  # when the event being handled started
+
+    def stalled(self, seconds: float) -> bool:
+        return self.current_since is not None and time.monotonic() - self.current_since >= seconds
+
+    def take_pending(self) -> list[Delivery]:
+        """The events not started yet, handed over to another batch."""
+        taken = list(self._pending)
+        self._pending.clear()
+        handed = set(map(id, taken))
+        self.deliveries = [d for d in self.deliveries if id(d) not in handed]
+        return taken
+
+    def next_delivery(self) -> Delivery | None:
+        return self._pending.popleft() if self._pending else None
+
+    async def apply(self, pool: asyncpg.Pool) -> None:
+        """One transaction for the batch; a failing event rolls back to its savepoint alone.
+
+        Raises when the transaction as a whole fails (the database is gone, a coalesced write fails,
+        another consumer raced it to the inbox): the caller decides what to do with its events.
+        """
+        work = [d for d in self.deliveries if d.handler is not None]
+        for delivery in work:
+            delivery.outcome, delivery.error = "", None
+        self._pending = deque(work)
+        async with transaction(pool) as conn:
+            seen = {row["event_id"] for row in await conn.fetch(SEEN_IN_INBOX, [d.event.id for d in work])}
+            handled: list[Delivery] = []
+            while (delivery := self.next_delivery()) is not None:
+                if delivery.event.id in seen:
+                    delivery.outcome = "duplicate"  # seen before, or earlier in this batch
+                    continue
+                seen.add(delivery.event.id)
+                await self._handle(conn, delivery)
+                if delivery.outcome == "handled":
+                    handled.append(delivery)
+            self.current_since = None
+            if handled:
+                recorded = await conn.fetch(RECORD_IN_INBOX, [d.event.id for d in handled],
+                                            [d.kind for d in handled])
+                if len(recorded) < len(handled):
+                    raise InboxRace(f"{len(handled) - len(recorded)} of {len(handled)} events")
+
+    async def _handle(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
+        self.current_since = time.monotonic()
+        token = request_id_var.set(delivery.event.request_id)
+        try:
+            async with savepoint(conn):
+                await delivery.handler(conn, delivery.event)
+            delivery.outcome = "handled"
+        except DATABASE_UNAVAILABLE:
+            raise  # the connection is gone: the whole batch waits for the database
+        except Exception as exc:
+            delivery.outcome, delivery.error = "failed", exc
+        finally:
+            request_id_var.reset(token)
