@@ -66,7 +66,7 @@ class Cache:
 
         Invalidating earlier would let a concurrent read cache the state that is about to change.
         """
-        after_commit(lambda: self.user_changed(user_id, *keys))
+        after_commit(lambda: self.user_changed(user_id, *keys), once_per=(id(self), user_id, keys))
 
     async def user_changed(self, user_id: str, *keys: str) -> None:
         """After a committed change of the user's data: drop `keys` and the edge's cached answers.

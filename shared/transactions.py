@@ -35,7 +35,8 @@ Flush = Callable[[asyncpg.Connection, Any], Awaitable[object]]
 class _Scope:
     """What the outermost transaction() collects for its end."""
 
-    deferred: list[AfterCommit] = field(default_factory=list)
+    # (key, effect): an effect with a key runs once however often it was deferred.
+    deferred: list[tuple[Hashable | None, AfterCommit]] = field(default_factory=list)
     # (key, value, combine, flush) in the order they came; combined per key before the commit.
     coalesced: list[tuple[Hashable, Any, Callable[[Any, Any], Any], Flush]] = field(default_factory=list)
 
@@ -64,7 +65,7 @@ async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
                 await _flush_coalesced(db, scope)
     finally:
         _scope.reset(token)
-    await run_deferred(scope.deferred)
+    await run_deferred([effect for _, effect in scope.deferred])
 
 
 @asynccontextmanager
@@ -113,8 +114,10 @@ async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
         yield db
 
 
-def after_commit(effect: AfterCommit) -> None:
+def after_commit(effect: AfterCommit, *, once_per: Hashable | None = None) -> None:
     """Run `effect` once the enclosing transaction() has committed; never after a rollback.
+    Effects deferred with the same `once_per` key run once (a batch of events changing one
+    user's data invalidates that user's cache once).
 
     A failing effect is logged: the commit stands, and whatever the effect should have refreshed
     is bounded by its own expiry (cache TTLs) or a later pass (relay polling).
@@ -122,7 +125,9 @@ def after_commit(effect: AfterCommit) -> None:
     scope = _scope.get()
     if scope is None:
         raise RuntimeError("after_commit() is only available inside transaction()")
-    scope.deferred.append(effect)
+    if once_per is not None and any(key == once_per for key, _ in scope.deferred):
+        return
+    scope.deferred.append((once_per, effect))
 
 
 async def run_deferred(effects: list[AfterCommit]) -> None:

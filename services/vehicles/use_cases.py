@@ -17,7 +17,7 @@ from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
-from shared.transactions import Database, connection, transaction
+from shared.transactions import Database, coalesce, connection, transaction
 
 from . import cache_keys, events, repository
 from .domain import files
@@ -105,20 +105,24 @@ async def delete_vehicle(db: Database, cache: Cache, user_id: str, vehicle_id: u
 
 async def record_odometer_reading(
     db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, reading: int
-) -> asyncpg.Record | None:
+) -> None:
     """A reading from another service raises the vehicle's odometer, never lowers it.
 
     The update only matches when the reading is higher, so a redelivered or an older event
-    changes nothing, and any order of arrival ends at the highest reading. The vehicle after the
-    raise, or None when nothing changed (not higher, or no live vehicle of that user).
+    changes nothing, and any order of arrival ends at the highest reading. The readings of one
+    vehicle in one transaction (a batch of events) are combined: one raise to the highest, one
+    vehicle.updated.
     """
-    async with transaction(db) as conn:
-        row = await repository.raise_odometer(conn, user_id, vehicle_id, reading)
+
+    async def raise_to(conn: asyncpg.Connection, highest: int) -> None:
+        row = await repository.raise_odometer(conn, user_id, vehicle_id, highest)
         if row is None:
-            return None
+            return  # not higher, or no live vehicle of that user
         await enqueue(conn, events.vehicle_updated(row))
         cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
-    return row
+
+    async with transaction(db):
+        coalesce(("odometer", user_id, vehicle_id), reading, max, raise_to)
 
 
 async def decode_vin(cache: Cache, decoder: VinDecoder, vin: str) -> dict:
