@@ -81,7 +81,10 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}e2e:edge-cache:",
         EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
         EDGE_SHUTDOWN_TIMEOUT="2",
+        EDGE_DATABASE_URL=database_url(f"mvt_{infra.run_id}_e2e_edge"),  # access tokens
+        EDGE_CREATE_DATABASE="true",
     )
+    infra.databases.append(f"mvt_{infra.run_id}_e2e_edge")  # created by the edge itself
     for service in SERVICES:
         prefix = service.upper() + "_"
         env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
@@ -111,7 +114,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         STATIONS_PLACES_BASE_URL=places_url,
         STATIONS_PLACES_API_KEY=PLACES_KEY,
     )
-    leftovers = [key for key, value in env.items() if "127.0.0.1:90" in value or ":808" in value]
+    leftovers = [key for key, value in env.items()
+                 if "127.0.0.1:90" in value or ":808" in value or "/motovault_" in value]
     assert not leftovers, f"values of deploy/local.env not re-pointed: {leftovers}"
     return env, ports
 
