@@ -18,7 +18,7 @@ import pytest
 from services.edge.access_tokens import PREFIX, check_scope, is_access_token, new_token, token_hash
 from shared.http.errors import Forbidden
 from shared.identity import IdentityVerifier
-from shared.testing.infra import IDENTITY_SECRET
+from shared.testing.infra import IDENTITY_SECRET, free_port
 from shared.testing.tcp_proxy import TcpProxy
 
 OWNER = "auth0|alice"
@@ -207,6 +207,19 @@ async def test_database_down_answers_503_for_token_lookups_only(pat_edge, login)
     assert listing.status == 503
     # JWT traffic does not depend on the token database.
     assert (await client.get("/api/vehicles", headers=login())).status == 200
+
+
+async def test_redis_down_lookups_use_the_database_and_revocation_waits_for_redis(pat_edge, login):
+    """Without the revoked marker another instance could keep trusting its cached lookup: refuse, 503."""
+    client, _ = await pat_edge(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    created = await create(client, login())
+    auth = bearer(created["token"])
+    assert (await client.get("/api/vehicles", headers=auth)).status == 200
+    response = await client.delete(f"/api/auth/tokens/{created['id']}", headers=login())
+    assert response.status == 503 and "Retry-After" in response.headers
+    # Nothing was revoked: the owner retries once Redis is back.
+    assert (await client.get("/api/vehicles", headers=auth)).status == 200
+    assert len(await (await client.get("/api/auth/tokens", headers=login())).json()) == 1
 
 
 @pytest.mark.parametrize("body, field", [
