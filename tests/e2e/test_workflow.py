@@ -412,6 +412,19 @@ async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
     assert [v["id"] for v in await bob.json("GET", "/api/vehicles")] == [bobs["id"]]
 
 
+async def test_a_personal_access_token_works_as_its_owner_until_revoked(suite, http):
+    """The edge's token database as deploy/local.env configures it (EDGE_DATABASE_URL)."""
+    carol = await log_in(http, suite.edge, "carol")
+    vehicle = await carol.json("POST", "/api/vehicles", expect=201, json={"vin": "WVWZZZ1JZXW000001", "year": 1999})
+    created = await carol.json("POST", "/api/auth/tokens", expect=201, json={"name": "e2e script", "scope": "read"})
+    script = User(http, suite.edge, created["token"])
+    assert [v["id"] for v in await script.json("GET", "/api/vehicles")] == [vehicle["id"]]
+    assert (await script.call("DELETE", f"/api/vehicles/{vehicle['id']}"))[0] == 403
+    await carol.json("DELETE", f"/api/auth/tokens/{created['id']}", expect=204)
+    assert (await script.call("GET", "/api/vehicles"))[0] == 401
+    assert (await carol.call("GET", f"/api/vehicles/{vehicle['id']}"))[0] == 200  # the read-only token wrote nothing
+
+
 def every_route_prefix() -> list[str]:
     table = json.loads(ROUTE_TABLE.read_text())
     return [route["prefix"] for route in table["routes"]]
