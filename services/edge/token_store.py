@@ -81,7 +81,9 @@ class AccessTokens:
             digest = await repo.hash_of(conn, user_id, token_id)
             if digest is None:
                 raise NotFoundError("Access token not found")
-            await self._mark_revoked(digest)  # before the commit: no instance may trust it after
+            # Before the commit: no instance may trust the token once the revocation is visible.
+            # Should the commit then fail, the token only looks revoked until the marker expires.
+            await self._mark_revoked(digest)
             await repo.revoke(conn, user_id, token_id)
 
     # --- the lookup on every request ---------------------------------------------------------
