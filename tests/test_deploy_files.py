@@ -221,13 +221,14 @@ def test_edge_and_services_share_one_identity_secret(services, dotenv):
     assert len(interpolate(secrets["edge"], dotenv)) >= 32
 
 
-def test_each_feature_service_has_its_own_database(services, dotenv):
+def test_each_service_with_a_database_has_its_own(services, dotenv):
+    # The edge's holds personal access tokens (services/edge/token_store.py).
     created = re.findall(r"^CREATE DATABASE (\w+);", INIT_DATABASES.read_text(), re.MULTILINE)
     used = [
         urlsplit(container_environment(services[name], dotenv)[env_prefix(name) + "DATABASE_URL"]).path.lstrip("/")
-        for name in FEATURE_SERVICES
+        for name in APP_SERVICES
     ]
-    assert sorted(used) == sorted(created) == sorted(f"motovault_{name}" for name in FEATURE_SERVICES)
+    assert sorted(used) == sorted(created) == sorted(f"motovault_{name}" for name in APP_SERVICES)
     mounts = " ".join(services["postgres"]["volumes"])
     assert "./deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/" in mounts
 

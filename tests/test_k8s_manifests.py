@@ -286,6 +286,7 @@ def test_edge_upstreams_are_the_services():
     assert environment.get("EDGE_DEV_ISSUER", "false") == "false", "the dev issuer is for local runs only"
 
 
-def test_each_feature_service_has_its_own_database():
-    databases = [urlsplit(container_environment(s)[s.upper() + "_DATABASE_URL"]).path for s in FEATURE_SERVICES]
-    assert sorted(databases) == sorted(f"/motovault_{s}" for s in FEATURE_SERVICES)
+def test_each_service_has_its_own_database():
+    # The edge's holds personal access tokens (services/edge/token_store.py).
+    databases = [urlsplit(container_environment(s)[s.upper() + "_DATABASE_URL"]).path for s in SERVICES]
+    assert sorted(databases) == sorted(f"/motovault_{s}" for s in SERVICES)

@@ -16,6 +16,7 @@ from .proxy import add_proxy
 from .ratelimit import add_rate_limits
 from .security import add_security
 from .settings import EdgeSettings
+from .tokens_api import add_access_tokens
 
 
 def create_app(settings: EdgeSettings) -> web.Application:
@@ -32,6 +33,7 @@ def create_app(settings: EdgeSettings) -> web.Application:
         add_dev_issuer(app, settings)
     add_proxy(app, settings)
     add_api(app, settings)
+    add_access_tokens(app, settings)  # after add_redis: its lookups are cached there
     add_docs(app, settings)
     add_ai(app, settings)
     return app

@@ -22,6 +22,7 @@ from shared.http.app import add_readiness_check
 from shared.http.errors import Forbidden, Unauthorized
 from shared.http.middleware import USER_ID_KEY, Handler
 
+from .access_tokens import check_scope, is_access_token
 from .jwks import ALGORITHM, JwksCache
 from .settings import EdgeSettings
 
@@ -38,6 +39,8 @@ MAX_TOKEN_LENGTH = 4096
 # RFC 9068 access tokens say `at+jwt`; Auth0's classic ones `JWT` or nothing.
 ACCEPTED_TYPES = frozenset({"jwt", "at+jwt", "application/at+jwt"})
 CLAIMS_KEY = web.RequestKey("token_claims", dict)
+# Set by tokens_api.add_access_tokens when the edge has a database for personal access tokens.
+ACCESS_TOKEN_STORE = web.AppKey("access_tokens", "AccessTokens")
 
 
 def invalid_token(message: str) -> Unauthorized:
@@ -203,10 +206,24 @@ def requires_token(request: web.Request) -> bool:
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if requires_token(request):
-        claims = await request.app[VERIFIER].verify_claims(bearer_token(request))
+        token = bearer_token(request)
+        if is_access_token(token):
+            claims = await verify_access_token(request, token)
+        else:
+            claims = await request.app[VERIFIER].verify_claims(token)
         request[USER_ID_KEY] = claims["sub"]
         request[CLAIMS_KEY] = claims
     return await handler(request)
+
+
+async def verify_access_token(request: web.Request, token: str) -> dict[str, Any]:
+    """A personal access token (access_tokens.py): the owner's claims, its scope enforced here."""
+    store = request.app.get(ACCESS_TOKEN_STORE)
+    if store is None:
+        raise invalid_token("Personal access tokens are not enabled")
+    claims = await store.verify_claims(token)
+    check_scope(request.method, claims)
+    return claims
 
 
 def add_auth(app: web.Application, settings: EdgeSettings) -> None:

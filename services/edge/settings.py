@@ -121,6 +121,17 @@ class EdgeSettings(ServiceSettings):
     # The services' OpenAPI documents, merged at /api/docs, are re-fetched at most this often.
     docs_cache_seconds: float = Field(default=60.0, ge=0)
 
+    # Personal access tokens (services/edge/access_tokens.py) live in the edge's own database;
+    # without EDGE_DATABASE_URL they are off and the edge needs no database at all.
+    database_url: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+    create_database: bool = False  # local runs only: create the database if it is missing
+    db_pool_min: int = Field(default=1, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+    # A verified token is remembered in Redis this long; revocation writes a tombstone that wins.
+    access_token_cache_seconds: int = Field(default=60, ge=0, le=3600)
+    access_token_max_days: int = Field(default=365, ge=1, le=3650)
+    access_tokens_per_user: int = Field(default=50, ge=1)
+
     @field_validator("auth0_domain", mode="before")
     @classmethod
     def _bare_domain(cls, value: object) -> object:
@@ -131,7 +142,7 @@ class EdgeSettings(ServiceSettings):
                 raise ValueError("must be a host name such as tenant.eu.auth0.com")
         return value
 
-    @field_validator("jwks_url", "jwt_issuer", mode="before")
+    @field_validator("jwks_url", "jwt_issuer", "database_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -180,6 +191,10 @@ class EdgeSettings(ServiceSettings):
             self._default("jwks_url", self.dev_base_url + ".well-known/jwks.json")
             self._default("jwt_issuer", self.dev_base_url)
         return self
+
+    @property
+    def access_tokens_enabled(self) -> bool:
+        return self.database_url is not None
 
     def _default(self, name: str, value: str) -> None:
         # The model is frozen; filling a derived default during validation is the one exception.

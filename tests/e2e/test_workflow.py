@@ -81,7 +81,10 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}e2e:edge-cache:",
         EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
         EDGE_SHUTDOWN_TIMEOUT="2",
+        EDGE_DATABASE_URL=database_url(f"mvt_{infra.run_id}_e2e_edge"),  # access tokens
+        EDGE_CREATE_DATABASE="true",
     )
+    infra.databases.append(f"mvt_{infra.run_id}_e2e_edge")  # created by the edge itself
     for service in SERVICES:
         prefix = service.upper() + "_"
         env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
@@ -111,7 +114,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         STATIONS_PLACES_BASE_URL=places_url,
         STATIONS_PLACES_API_KEY=PLACES_KEY,
     )
-    leftovers = [key for key, value in env.items() if "127.0.0.1:90" in value or ":808" in value]
+    leftovers = [key for key, value in env.items()
+                 if "127.0.0.1:90" in value or ":808" in value or "/motovault_" in value]
     assert not leftovers, f"values of deploy/local.env not re-pointed: {leftovers}"
     return env, ports
 
@@ -406,6 +410,19 @@ async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
     # A vehicle of another user was never in the way: Bob can still work with his own.
     bobs = await bob.json("POST", "/api/vehicles", expect=201, json={"vin": "1HGCM82633A004352", "year": 2003})
     assert [v["id"] for v in await bob.json("GET", "/api/vehicles")] == [bobs["id"]]
+
+
+async def test_a_personal_access_token_works_as_its_owner_until_revoked(suite, http):
+    """The edge's token database as deploy/local.env configures it (EDGE_DATABASE_URL)."""
+    carol = await log_in(http, suite.edge, "carol")
+    vehicle = await carol.json("POST", "/api/vehicles", expect=201, json={"vin": "WVWZZZ1JZXW000001", "year": 1999})
+    created = await carol.json("POST", "/api/auth/tokens", expect=201, json={"name": "e2e script", "scope": "read"})
+    script = User(http, suite.edge, created["token"])
+    assert [v["id"] for v in await script.json("GET", "/api/vehicles")] == [vehicle["id"]]
+    assert (await script.call("DELETE", f"/api/vehicles/{vehicle['id']}"))[0] == 403
+    await carol.json("DELETE", f"/api/auth/tokens/{created['id']}", expect=204)
+    assert (await script.call("GET", "/api/vehicles"))[0] == 401
+    assert (await carol.call("GET", f"/api/vehicles/{vehicle['id']}"))[0] == 200  # the read-only token wrote nothing
 
 
 def every_route_prefix() -> list[str]:

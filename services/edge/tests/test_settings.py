@@ -80,3 +80,11 @@ def test_pkce_redirect_allow_list_includes_the_default_redirect():
     settings = EdgeSettings(**REQUIRED, dev_issuer=True, auth0_allowed_redirects=" https://a.test/cb ,https://b.test/cb,",
                             auth0_redirect_uri="https://c.test/cb")
     assert settings.auth0_allowed_redirect_list() == ["https://a.test/cb", "https://b.test/cb", "https://c.test/cb"]
+
+
+def test_access_tokens_are_on_only_with_a_database():
+    assert not EdgeSettings(**REQUIRED, dev_issuer=True).access_tokens_enabled
+    assert not EdgeSettings(**REQUIRED, dev_issuer=True, database_url=" ").access_tokens_enabled
+    settings = EdgeSettings(**REQUIRED, dev_issuer=True, database_url="postgresql://postgres@127.0.0.1/motovault_edge")
+    assert settings.access_tokens_enabled and settings.access_token_cache_seconds == 60
+    assert "EDGE_DATABASE_URL" in config_error(dev_issuer=True, database_url="mysql://x/y")
