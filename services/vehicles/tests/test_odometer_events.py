@@ -124,3 +124,24 @@ async def test_through_the_broker_a_reading_reaches_the_cached_list(start_vehicl
     await eventually(update_published)
     assert updates[0].data["odometerReading"] == 777 and updates[0].data["vehicleId"] == vehicle["id"]
     assert len(updates) == 1
+
+
+async def test_many_readings_of_a_vehicle_in_one_batch_raise_it_once(start_vehicles, identity):
+    """A batch of fill-ups of one vehicle (one consumer transaction): one raise, one vehicle.updated."""
+    vehicles = await start_vehicles()
+    alice = identity("auth0|batch")
+    vehicle = await create_vehicle(vehicles, alice, licensePlate="BATCH-1", odometerReading=100)
+    other = await create_vehicle(vehicles, alice, licensePlate="BATCH-2", odometerReading=100)
+    batch = [fuel_log_created(vehicle["id"], "auth0|batch", reading) for reading in (1200, 1500, 1300)]
+    batch.append(fuel_log_created(other["id"], "auth0|batch", 700))
+    updates_before = len(await outbox_updates(vehicles))
+    handlers = consumers(vehicles.app)
+
+    async def apply_all(conn):
+        for event in batch:
+            await handlers[event.routing_key](conn, event)
+
+    await in_transaction(vehicles.settings.database_url, apply_all)
+    assert await odometer_of(vehicles, alice, vehicle["id"]) == 1500
+    assert await odometer_of(vehicles, alice, other["id"]) == 700
+    assert len(await outbox_updates(vehicles)) - updates_before == 2  # one per vehicle, not one per reading
