@@ -37,11 +37,12 @@ async def lagging(db: dict[str, asyncpg.Connection]) -> dict[str, int]:
         "SELECT vehicle_id, odometer FROM vehicle_projection WHERE vehicle_id = ANY($1::uuid[])", ids)}
     fill_ups = await db["fuel_logs"].fetchval("SELECT count(*) FROM fuel_logs")
     prices = await db["stations"].fetchval("SELECT count(*) FROM observed_prices")
+    # At least the highest reading: events of an earlier run still in a queue may raise it further.
     return {
         "outbox": await db["fuel_logs"].fetchval("SELECT count(*) FROM outbox"),
-        "vehicles odometer": sum(vehicles.get(v) != odometer for v, odometer in highest.items()),
-        "fuel_logs projection": sum(fuel_projection.get(v) != odometer for v, odometer in highest.items()),
-        "maintenance projection": sum(maintenance_projection.get(v) != odometer for v, odometer in highest.items()),
+        "vehicles odometer": sum((vehicles.get(v) or 0) < odometer for v, odometer in highest.items()),
+        "fuel_logs projection": sum(fuel_projection.get(v) != vehicles.get(v) for v in highest),
+        "maintenance projection": sum(maintenance_projection.get(v) != vehicles.get(v) for v in highest),
         "stations prices": max(fill_ups - prices, 0),
     }
 

@@ -100,7 +100,9 @@ async def _flush_coalesced(conn: asyncpg.Connection, scope: _Scope) -> None:
         previous = combined.get(key)
         combined[key] = (value if previous is None else combine(previous[0], value), flush)
     scope.coalesced.clear()
-    for value, flush in combined.values():
+    # In one order everywhere: two transactions flushing the same rows lock them in the same order.
+    for key in sorted(combined, key=repr):
+        value, flush = combined[key]
         await flush(conn, value)
 
 

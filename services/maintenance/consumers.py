@@ -31,8 +31,7 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         vehicle_id = uuid.UUID(event.data["vehicleId"])
         odometer = odometer_of(event.data)
         observed_on = event.occurred_at.date()
-        if not await use_cases.record_vehicle_seen(conn, app[CACHE], event.user_id, vehicle_id, odometer, observed_on):
-            log.info("Ignoring %s for deleted vehicle %s", event.routing_key, vehicle_id)
+        await use_cases.record_vehicle_seen(conn, app[CACHE], event.user_id, vehicle_id, odometer, observed_on)
 
     async def on_vehicle_deleted(conn: asyncpg.Connection, event: Event) -> None:
         vehicle_id = uuid.UUID(event.data["vehicleId"])

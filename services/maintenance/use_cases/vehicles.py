@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
+import logging
+import operator
 import uuid
 from datetime import date
 from decimal import Decimal
 
+import asyncpg
+
 from shared.cache import Cache
-from shared.transactions import Database, transaction
+from shared.transactions import Database, coalesce, transaction
 
 from .. import repository
 from .common import invalidate_upcoming, today
 from .due import announce_due
 
+log = logging.getLogger("motovault.maintenance.vehicles")
+
 
 async def record_vehicle_seen(
     db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, odometer: Decimal, observed_on: date
-) -> bool:
-    """Keep the vehicle and its odometer reading; False if the vehicle is deleted (nothing kept)."""
-    async with transaction(db) as conn:
-        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, odometer):
-            return False
-        if odometer > 0:
-            await repository.add_odometer_reading(conn, vehicle_id, user_id, observed_on, odometer)
+) -> None:
+    """Keep the vehicle and its odometer reading (nothing for a deleted vehicle). The readings of one
+    vehicle in one transaction (a batch of events) are kept together at its end: one projection
+    write, every reading in the log, one look for schedules fallen due."""
+
+    async def keep(conn: asyncpg.Connection, readings: tuple[tuple[date, Decimal], ...]) -> None:
+        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, max(odo for _, odo in readings)):
+            log.info("Ignoring readings of deleted vehicle %s", vehicle_id)
+            return
+        for day, reading in readings:
+            if reading > 0:
+                await repository.add_odometer_reading(conn, vehicle_id, user_id, day, reading)
         # A higher odometer can carry a schedule across its due point: announced in the
         # consumer's transaction, so a redelivered event (inbox) can never announce it twice.
         await announce_due(conn, user_id, vehicle_id, today())
         invalidate_upcoming(cache, user_id, vehicle_id)
-    return True
+
+    async with transaction(db):
+        coalesce(("vehicle_projection", user_id, vehicle_id), ((observed_on, odometer),), operator.add, keep)
 
 
 async def forget_vehicle(db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID) -> tuple[int, int]:
