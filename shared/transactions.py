@@ -69,6 +69,27 @@ async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
 
 
 @asynccontextmanager
+async def single_statement(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """For a use case whose whole write is one statement, atomic on its own (data-modifying CTEs):
+    no BEGIN and COMMIT round trips, and what it defers runs once that statement has committed.
+    Joined to a caller's transaction, it is part of that transaction like any other use case."""
+    if not isinstance(db, asyncpg.Pool) and db.is_in_transaction():
+        async with transaction(db) as conn:
+            yield conn
+        return
+    scope = _Scope()
+    token = _scope.set(scope)
+    try:
+        async with connection(db) as conn:
+            yield conn
+    finally:
+        _scope.reset(token)
+    if scope.coalesced:
+        raise RuntimeError("coalesce() needs a transaction(): a single statement has nothing to flush into")
+    await run_deferred([effect for _, effect in scope.deferred])
+
+
+@asynccontextmanager
 async def savepoint(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
     """A part of the enclosing transaction() that fails alone: on an exception its writes roll back
     to the savepoint, and what it deferred or coalesced is forgotten."""

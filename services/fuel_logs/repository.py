@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 import asyncpg
 
+from shared.events import Event
 from shared.transactions import Database
 
 # Requests waiting for a vehicle the projection has not learnt yet listen on this channel.
@@ -18,6 +19,9 @@ COLUMNS = (
     "date_time", "odometer_reading", "trip_distance", "fuel_type", "fuel_grade", "fuel_units",
     "cost_per_unit", "total_cost", "is_full_fill", "missed_previous", "location_data", "station_place_id", "notes",
 )
+# Placeholders of an insert: $1-$3 for the ids (fill-up, vehicle, user), then the columns, then the event.
+_VALUES = ", ".join(f"${i}" for i in range(4, 4 + len(COLUMNS)))
+_EVENT = ", ".join(f"${i}" for i in range(4 + len(COLUMNS), 8 + len(COLUMNS)))
 
 
 async def _notify_projection_change(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> None:
@@ -91,11 +95,41 @@ async def insert_fuel_log(
 ) -> asyncpg.Record:
     row = await conn.fetchrow(
         f"""INSERT INTO fuel_logs (id, user_id, vehicle_id, {", ".join(COLUMNS)})
-            VALUES ($1, $2, $3, {", ".join(f"${i}" for i in range(4, 4 + len(COLUMNS)))}) RETURNING *""",
+            VALUES ($1, $2, $3, {_VALUES}) RETURNING *""",
         uuid.uuid4(), user_id, vehicle_id,
         *(_json(values[c]) if c == "location_data" else values.get(c) for c in COLUMNS),
     )
     return _decoded(row)
+
+
+_INSERT_WITH_EVENT = f"""
+    WITH vehicle AS (
+        SELECT 1 FROM vehicle_projection
+        WHERE vehicle_id = $2 AND user_id = $3 AND NOT deleted
+        FOR SHARE
+    ), fill_up AS (
+        INSERT INTO fuel_logs (id, vehicle_id, user_id, {", ".join(COLUMNS)})
+        SELECT $1, $2, $3, {_VALUES} FROM vehicle
+        RETURNING *
+    ), announced AS (
+        INSERT INTO outbox (event_id, routing_key, body, request_id)
+        SELECT {_EVENT} FROM fill_up
+    )
+    SELECT * FROM fill_up"""
+
+
+async def insert_fuel_log_announced(conn: asyncpg.Connection, row: dict, event: Event) -> asyncpg.Record | None:
+    """One statement, atomic on its own: the fill-up `row` (id, vehicle_id, user_id and COLUMNS),
+    written only while its vehicle is the user's and live (held for the statement, so a concurrent
+    vehicle.deleted cannot orphan it), with `event` in the outbox. None when the vehicle is not
+    there; then nothing is written."""
+    stored = await conn.fetchrow(
+        _INSERT_WITH_EVENT,
+        row["id"], row["vehicle_id"], row["user_id"],
+        *(_json(row[c]) if c == "location_data" else row.get(c) for c in COLUMNS),
+        event.id, event.routing_key, event.to_json(), event.request_id,
+    )
+    return _decoded(stored)
 
 
 async def update_fuel_log(

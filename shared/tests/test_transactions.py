@@ -134,3 +134,21 @@ async def test_coalesced_writes_roll_back_with_their_transaction(pool):
             coalesce("k", 1, max, flush)
             raise RuntimeError("before the commit")
     assert await count(pool, "never-1") == 0
+
+
+async def test_a_single_statement_scope_runs_its_effects_after_the_statement(pool):
+    from shared.transactions import single_statement
+
+    ran = []
+    async with single_statement(pool) as conn:
+        assert not conn.is_in_transaction()  # no BEGIN: the statement commits on its own
+        await conn.execute("INSERT INTO marks VALUES ('single')")
+        after_commit(lambda: _append(ran, "single"))
+        assert ran == []
+    assert ran == ["single"] and await count(pool, "single") == 1
+
+    with pytest.raises(ValueError):
+        async with single_statement(pool):
+            after_commit(lambda: _append(ran, "failed"))
+            raise ValueError("refused before writing")
+    assert ran == ["single"]

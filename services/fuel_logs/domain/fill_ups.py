@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Mapping
@@ -150,6 +151,14 @@ def stored_values(entered: dict[str, Any], system: UnitSystem, given_total: Deci
     )
     values["station_place_id"] = station_place_id(values.get("location_data"))
     return values
+
+
+def new_fill_up_row(fill_up_id: UUID, user_id: str, vehicle_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
+    """A new fill-up's row exactly as PostgreSQL will store and return it, from its stored values
+    (already at the columns' scales): the time in UTC. Its event can then be built before the
+    insert and written by the same statement."""
+    return {"id": fill_up_id, "user_id": user_id, "vehicle_id": vehicle_id, **values,
+            "date_time": values["date_time"].astimezone(UTC)}
 
 
 def check_update_keeps_required(sent: dict[str, Any]) -> None:

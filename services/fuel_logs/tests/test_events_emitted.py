@@ -48,3 +48,32 @@ async def test_fill_up_events_in_canonical_units(backed_settings, serve, identit
     }
     assert updated_event["data"]["isFullFill"] is False and updated_event["data"]["fuelLogId"] == log_id
     assert deleted_event["data"] == {"fuelLogId": log_id, "vehicleId": vehicle_id, "stationPlaceId": "ChIJstation"}
+
+
+async def test_an_event_written_with_its_fill_up_equals_one_built_from_the_stored_row(backed_settings, serve, identity):
+    """The fill-up and its event go in one statement, the event built before the insert: it must
+    say exactly what the stored row says, whatever the units, precision and time zone."""
+    from services.fuel_logs import events, repository
+
+    settings = FuelLogsSettings(**await backed_settings("fuel_logs", amqp_url="amqp://guest:guest@127.0.0.1:1/"))
+    client = await serve(create_app(settings))
+    client.settings = settings
+    zoe = identity("zoe")
+    vehicle_id = await new_vehicle(client, "zoe")
+    fills = [
+        ("uk", {"dateTime": "2026-01-31T23:59:59.999999-11:00", "odometerReading": 123456.7, "fuelUnits": 41.237,
+                "costPerUnit": 1.479, "fuelType": "diesel", "fuelGrade": "#2"}),
+        ("metric_kml", {"dateTime": "2026-02-28T00:00:00+05:45", "odometerReading": 200001.9, "fuelUnits": 0.001,
+                        "costPerUnit": 2.0, "fuelType": "gasoline", "isFullFill": False}),
+        ("imperial", {"dateTime": "2026-03-01T12:00:00Z", "tripDistance": 321.9, "fuelUnits": 63.5, "costPerUnit": 0.31,
+                      "fuelType": "electric", "totalCost": 19.69}),
+    ]
+    for units, fill in fills:
+        answer = await client.post(f"/api/fuel-logs?units={units}", json={"vehicleId": vehicle_id, **fill}, headers=zoe)
+        assert answer.status == 201, await answer.text()
+    stored = await fetch(settings, "SELECT * FROM fuel_logs ORDER BY date_time")
+    written = {event["data"]["fuelLogId"]: event["data"] for _, event in await outbox(settings)}
+    assert len(stored) == len(fills) == len(written)
+    for row in stored:
+        rebuilt = events.fuel_log_created(repository._decoded(row)).data
+        assert written[str(row["id"])] == rebuilt

@@ -9,14 +9,14 @@ from shared.cache import Cache
 from shared.errors import NotFoundError
 from shared.events import enqueue
 from shared.storage import DeletionSweeper, schedule_deletion
-from shared.transactions import Database, after_commit, transaction
+from shared.transactions import Database, after_commit, single_statement, transaction
 
 from .. import events, repository
 from ..cache_keys import LIST_TTL_SECONDS, list_cache_key, list_cache_keys
 from ..domain.economy import Interval, closes_interval, closing_interval, resets_chain
 from ..domain.fill_ups import (
-    FuelLogInput, FuelLogUpdate, check_rules, check_update_keeps_required, entered_values, stored_values,
-    updated_values, vehicle_default_fuel_type,
+    FuelLogInput, FuelLogUpdate, check_rules, check_update_keeps_required, entered_values, new_fill_up_row,
+    stored_values, updated_values, vehicle_default_fuel_type,
 )
 from ..domain.units import UnitSystem
 from ..domain.views import StoredFillUp, economy_by_fill, fill_from_row, fuel_log_views, is_electric
@@ -29,20 +29,45 @@ async def record_fill_up(
 ) -> StoredFillUp:
     entered = entered_values(fill_up)
     check_rules(entered)  # before waiting for the vehicle: bad input is refused at once
+    record = _record_named_fuel if fill_up.fuel_type is not None else _record_vehicle_fuel
     for first_try in (True, False):
-        async with transaction(db) as conn:
-            vehicle = await repository.lock_live_vehicle(conn, user_id, fill_up.vehicle_id)
-            if vehicle is not None:
-                entered["fuel_type"] = fill_up.fuel_type or vehicle_default_fuel_type(vehicle["fuel_type"])
-                check_rules(entered)
-                row = await repository.insert_fuel_log(conn, user_id, fill_up.vehicle_id, stored_values(entered, system))
-                await enqueue(conn, events.fuel_log_created(row))
-                cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
-                return StoredFillUp(row, await closing_of(conn, row))
+        saved = await record(db, cache, user_id, fill_up.vehicle_id, entered, system)
+        if saved is not None:
+            return saved
         if first_try:
             # Unknown to the projection: a vehicle created a moment ago may not have arrived yet.
             await live_vehicle(db, watch, user_id, fill_up.vehicle_id)
     raise NotFoundError("Vehicle not found")  # deleted while we waited
+
+
+async def _record_named_fuel(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem
+) -> StoredFillUp | None:
+    """The fuel type is given, so nothing needs reading first: one statement writes the fill-up
+    (while its vehicle is held) and its event, with no BEGIN and COMMIT round trips."""
+    row = new_fill_up_row(uuid.uuid4(), user_id, vehicle_id, stored_values(entered, system))
+    async with single_statement(db) as conn:
+        stored = await repository.insert_fuel_log_announced(conn, row, events.fuel_log_created(row))
+        if stored is None:
+            return None
+        cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+        return StoredFillUp(stored, await closing_of(conn, stored))
+
+
+async def _record_vehicle_fuel(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem
+) -> StoredFillUp | None:
+    """No fuel type given: the vehicle's, read (and held) first."""
+    async with transaction(db) as conn:
+        vehicle = await repository.lock_live_vehicle(conn, user_id, vehicle_id)
+        if vehicle is None:
+            return None
+        entered = {**entered, "fuel_type": vehicle_default_fuel_type(vehicle["fuel_type"])}
+        check_rules(entered)
+        row = await repository.insert_fuel_log(conn, user_id, vehicle_id, stored_values(entered, system))
+        await enqueue(conn, events.fuel_log_created(row))
+        cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+        return StoredFillUp(row, await closing_of(conn, row))
 
 
 async def list_fill_ups(db: Database, cache: Cache, user_id: str, system: UnitSystem) -> list[dict[str, Any]]:
