@@ -16,6 +16,7 @@ from .proxy import add_proxy
 from .ratelimit import add_rate_limits
 from .security import add_security
 from .settings import EdgeSettings
+from .web_app import add_web_app
 
 
 def create_app(settings: EdgeSettings) -> web.Application:
@@ -34,4 +35,5 @@ def create_app(settings: EdgeSettings) -> web.Application:
     add_api(app, settings)
     add_docs(app, settings)
     add_ai(app, settings)
+    add_web_app(app, settings)  # last: it answers only what no route above matched
     return app
