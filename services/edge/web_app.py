@@ -4,8 +4,8 @@ Served from a middleware, not from routes: it only answers requests the router f
 for, so every `/api/*` route keeps precedence, an unknown `/api/...` path still gets the JSON 404
 (and a wrong method the JSON 405), and the edge's OpenAPI document lists no catch-all route.
 
-- `/assets/*` are content-hashed by Vite: cached for a year, immutable; a missing one is a 404
-  (an HTML fallback would be run as a script).
+- `/assets/*` are content-hashed by Vite: cached for a year, immutable.
+- A missing path with a file extension is a 404 (an HTML fallback would be run as a script).
 - `index.html`, the service worker and the manifest must be revalidated: `no-cache`.
 - Any other path is a client route of the single-page app: index.html.
 - `/app-config.json` tells the app what this edge offers (sign-in flow, assistant).
@@ -88,14 +88,20 @@ class WebApp:
     def answer(self, request: web.Request) -> web.StreamResponse:
         if request.path == CONFIG_PATH:
             return json_response(self.config, headers={"Cache-Control": REVALIDATE})
-        if not self.is_built():
-            return web.Response(status=503, text=BUILD_HINT + "\n", headers={"Cache-Control": REVALIDATE})
         found = self.file_for(request.path)
         if found is not None:
             return web.FileResponse(found, headers={"Cache-Control": cache_control(found, self.root)})
-        if request.path.startswith("/assets/"):
+        if names_a_file(request.path):
             raise web.HTTPNotFound()
+        if not self.is_built():
+            return web.Response(status=503, text=BUILD_HINT + "\n", headers={"Cache-Control": REVALIDATE})
         return web.FileResponse(self.index, headers={"Cache-Control": REVALIDATE})
+
+
+def names_a_file(path: str) -> bool:
+    """Client routes have no extension; a missing `x.js`, `x.png` or `jwks.json` is a 404, since an
+    HTML fallback would be read as a script, an image or JSON."""
+    return "." in path.rsplit("/", 1)[-1]
 
 
 def cache_control(file: Path, root: Path) -> str:

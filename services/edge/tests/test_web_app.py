@@ -51,11 +51,12 @@ async def test_client_routes_fall_back_to_index_html(edge, build):
         assert response.headers["Cache-Control"] == "no-cache"
 
 
-async def test_a_missing_asset_is_a_404_not_the_index(edge, build):
+async def test_a_missing_file_is_a_404_not_the_index(edge, build):
     client, _ = await edge(web_root=str(build))
-    response = await client.get("/assets/gone-123.js")
-    assert response.status == 404
-    assert (await response.json())["statusCode"] == 404
+    for path in ("/assets/gone-123.js", "/icon-1024.png", "/dev/.well-known/jwks.json"):
+        response = await client.get(path)
+        assert response.status == 404, path
+        assert (await response.json())["statusCode"] == 404
 
 
 async def test_no_file_outside_the_build_folder(edge, build):
