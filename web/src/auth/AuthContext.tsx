@@ -9,11 +9,13 @@ import {
 
 interface Auth {
   session: Session | null;
+  /** The edge refused the session's token: sign-in says so. */
+  expired: boolean;
   signIn: (session: Session) => void;
   signOut: () => void;
 }
 
-const AuthContext = createContext<Auth>({ session: null, signIn: () => {}, signOut: () => {} });
+const AuthContext = createContext<Auth>({ session: null, expired: false, signIn: () => {}, signOut: () => {} });
 
 export function useAuth(): Auth {
   return useContext(AuthContext);
@@ -27,28 +29,31 @@ export function signInPath(next: string, expired: boolean): string {
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(loadSession);
+  const [expired, setExpired] = useState(false);
   const navigate = useNavigate();
-  const location = useLocation();
-  const here = location.pathname + location.search;
 
   useEffect(() => {
-    const expired = () => {
+    // RequireSession then sends the person to sign-in, with the address to come back to.
+    const onExpired = () => {
+      setExpired(true);
       setSession(null);
-      if (!location.pathname.startsWith('/signin')) navigate(signInPath(here, true));
     };
-    sessionEvents.addEventListener(SESSION_EXPIRED, expired);
-    return () => sessionEvents.removeEventListener(SESSION_EXPIRED, expired);
-  }, [navigate, here, location.pathname]);
+    sessionEvents.addEventListener(SESSION_EXPIRED, onExpired);
+    return () => sessionEvents.removeEventListener(SESSION_EXPIRED, onExpired);
+  }, []);
 
   const auth: Auth = {
     session,
+    expired,
     signIn(next) {
       saveSession(next);
+      setExpired(false);
       setSession(next);
     },
     signOut() {
       if (session) forgetUser(session.userId);
       clearSession();
+      setExpired(false);
       setSession(null);
       navigate('/signin');
     },
@@ -58,10 +63,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
 /** Pages behind sign-in: no session, or an expired one, goes to sign-in and comes back after. */
 export function RequireSession({ children }: { children: ReactNode }) {
-  const { session } = useAuth();
+  const { session, expired } = useAuth();
   const location = useLocation();
   if (!session || isExpired(session)) {
-    return <Navigate to={signInPath(location.pathname + location.search, session !== null)} replace />;
+    return <Navigate to={signInPath(location.pathname + location.search, expired || session !== null)} replace />;
   }
   return <>{children}</>;
 }

@@ -4,6 +4,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { useOffline } from '../api/connectivity';
+import type { Station } from '../api/types';
+import { useApiData } from '../api/useApiData';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { CheckboxField, SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
@@ -16,7 +18,7 @@ const GRADES: Record<string, string[]> = { gasoline: ['87', '88', '89', '91', '9
 const FUEL_TYPES = [{ value: 'gasoline', label: 'Gasoline' }, { value: 'diesel', label: 'Diesel' }, { value: 'electric', label: 'Electric' }];
 
 interface Values extends FillUpValues {
-  fuelType: string; fuelGrade: string; notes: string; isFullFill: string; missedPrevious: string;
+  fuelType: string; fuelGrade: string; notes: string; isFullFill: string; missedPrevious: string; placeId: string;
 }
 
 function localNow(): string {
@@ -35,9 +37,12 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
   vehicleId: string; vehicleFuelType: string | null; system: UnitSystem; onAdded: () => Promise<void>;
 }) {
   const offline = useOffline();
+  // Saved stations: a fill-up at one records the price seen there.
+  const stations = useApiData<Station[]>('/api/stations/saved');
   const initial = (): Values => ({
     dateTime: localNow(), odometerReading: '', tripDistance: '', fuelUnits: '', costPerUnit: '',
     fuelType: defaultFuelType(vehicleFuelType), fuelGrade: '', notes: '', isFullFill: 'true', missedPrevious: 'false',
+    placeId: '',
   });
   const [values, setValues, clearDraft] = useDraft<Values>(`fill-up-${vehicleId}`, initial);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
@@ -57,6 +62,7 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
     const problems = validateFillUp(values);
     setLocalErrors(problems);
     if (Object.keys(problems).length) return;
+    const station = stations.data?.find((saved) => saved.placeId === values.placeId);
     setBusy(true);
     try {
       await api(`/api/fuel-logs?units=${system}`, {
@@ -73,6 +79,7 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
           isFullFill: values.isFullFill === 'true',
           missedPrevious: values.missedPrevious === 'true',
           notes: textOrNull(values.notes),
+          locationData: station ? { placeId: station.placeId, name: station.name } : null,
         },
       });
       clearDraft();
@@ -105,6 +112,9 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
         )}
         <TextField label={`Trip distance (${distanceUnit(system)}, optional)`} value={values.tripDistance}
           onValue={set('tripDistance')} error={errors.tripDistance} inputMode="decimal" />
+        <SelectField label="Station (optional)" value={values.placeId} onValue={set('placeId')}
+          options={[{ value: '', label: stations.data?.length ? 'Not set' : 'Not set (save stations to pick one)' },
+            ...(stations.data ?? []).map((station) => ({ value: station.placeId, label: station.nickname || station.name }))]} />
         <TextField label="Notes (optional)" value={values.notes} onValue={set('notes')} error={errors.notes} />
       </div>
       <CheckboxField label="Filled the tank up (full)" checked={values.isFullFill === 'true'}
