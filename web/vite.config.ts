@@ -19,6 +19,13 @@ export default defineConfig({
     // Modern browsers only (ES2022 and module scripts): no legacy bundles, no inline polyfills.
     target: 'es2022',
     chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // react-router marks its modules "use client" for server components; meaningless in a SPA.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   plugins: [serviceWorker(), precompress()],
   test: {

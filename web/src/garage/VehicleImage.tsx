@@ -33,8 +33,11 @@ export function VehicleImage({ vehicle, version = 0 }: { vehicle: Vehicle; versi
     return (
       <div className="vehicle-image vehicle-image--empty" role="img"
         aria-label={vehicle.imageUrl && !failed ? 'Loading photo' : 'No photo'}>
-        <svg viewBox="0 0 64 40" aria-hidden="true" focusable="false">
-          <path d="M8 28l5-12c1-3 3-4 6-4h26c3 0 5 1 6 4l5 12v8H8z" fill="currentColor" />
+        <svg viewBox="96 160 320 240" aria-hidden="true" focusable="false">
+          <path fill="currentColor" d="M112 300l36-92c8-20 24-32 46-32h124c22 0 38 12 46 32l36 92v76c0 9-7 16-16 16h-28c-9 0-16-7-16-16v-20H172v20c0 9-7 16-16 16h-28c-9 0-16-7-16-16z" />
+          <path fill="#e2e8f0" d="M166 288l24-64c3-8 9-12 17-12h98c8 0 14 4 17 12l24 64z" />
+          <circle cx="168" cy="322" r="22" fill="#e2e8f0" />
+          <circle cx="344" cy="322" r="22" fill="#e2e8f0" />
         </svg>
       </div>
     );

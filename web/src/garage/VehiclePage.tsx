@@ -117,7 +117,7 @@ function PhotoSection({ vehicle, onChanged }: { vehicle: Vehicle; onChanged: () 
   return (
     <section className="photo" aria-label="Photo">
       <VehicleImage vehicle={vehicle} version={version} />
-      <label className="button button--secondary file-button">
+      <label className={`button button--secondary file-button${busy || offline ? ' button--disabled' : ''}`}>
         {busy ? 'Uploading…' : vehicle.imageUrl ? 'Replace photo' : 'Add photo'}
         <input type="file" accept={IMAGE_TYPES.join(',')} disabled={busy || offline}
           onChange={(event) => void upload(event.target.files?.[0])} />

@@ -48,6 +48,7 @@ describe('conversions for display', () => {
     expect(formatMetres(1609.344, 'imperial')).toBe('1 mi');
     expect(formatMetres(2500, 'metric')).toBe('2.5 km');
     expect(formatMetres(25_000, 'metric')).toBe('25 km');
+    expect(formatMetres(40, 'imperial')).toBe('under 0.1 mi');
   });
 
   it('formats missing numbers as a dash, money with two decimals', () => {

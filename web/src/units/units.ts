@@ -66,6 +66,7 @@ export function priceUnit(system: UnitSystem, fuelType: string | null): string {
 /** A distance in metres (station search) in the person's distance unit. */
 export function formatMetres(metres: number, system: UnitSystem): string {
   const value = usesKm(system) ? metres / 1000 : metres / 1000 / KM_PER_MILE;
+  if (value < 0.1) return `under 0.1 ${distanceUnit(system)}`; // "0 mi" would read as "here"
   return `${formatNumber(value, value < 10 ? 1 : 0)} ${distanceUnit(system)}`;
 }
 
