@@ -162,10 +162,13 @@ async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
 
 
 @asynccontextmanager
-async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path) -> AsyncIterator[Suite]:
-    """honcho running deploy/Procfile with the isolated environment, once every part is ready."""
+async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path,
+                        extra_env: dict[str, str] | None = None) -> AsyncIterator[Suite]:
+    """honcho running deploy/Procfile with the isolated environment (plus `extra_env`), once every
+    part is ready."""
     vpic, places = stand_ins
     env, ports = isolated_env(infra, tmp_path, vpic.url, places.url)
+    env.update(extra_env or {})
     env_file = tmp_path / "suite.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     # As scripts/dev: the venv's executables first on PATH (moto_server, honcho), and `python` (the

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
+from tests.browser.assistant import running_anthropic
 from tests.browser.pages import Screens
 from tests.suite import ROOT, running_stand_ins, running_suite
 
@@ -38,12 +39,20 @@ async def stand_ins():
 
 
 @pytest.fixture(scope="module")
-async def suite(infra, stand_ins, tmp_path_factory):
+async def anthropic():
+    """Anthropic's Messages API, streaming a recorded answer with a pause after its first words."""
+    async with running_anthropic() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(scope="module")
+async def suite(infra, stand_ins, anthropic, tmp_path_factory):
     if not WEB_BUILD.is_file():
         pytest.fail(f"no web app build at {WEB_BUILD}: run scripts/install (it runs npm ci and npm run build in web/)")
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install (it installs Debian's chromium package)")
-    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser")) as running:
+    assistant = {"EDGE_ANTHROPIC_API_KEY": "browser-test-key", "EDGE_ANTHROPIC_BASE_URL": anthropic.url}
+    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), assistant) as running:
         yield running
 
 

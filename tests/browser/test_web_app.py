@@ -255,3 +255,57 @@ async def test_offline_the_installed_app_shows_the_last_data_read_only(suite, br
         raise
     finally:
         await page.context.close()
+
+
+async def test_the_assistant_answer_appears_as_it_streams_in(suite, browser, screens, anthropic):
+    page = await new_page(browser, suite, PHONE)
+    try:
+        await page.goto("/assistant")
+        await sign_in(page, "browser-assistant")
+        await expect(page.get_by_role("heading", level=1, name="Assistant")).to_be_visible()
+        await page.get_by_label("Your question").fill("How often should I change the oil?")
+        await page.get_by_role("button", name="Ask").click()
+        answer = page.locator(".answer__text")
+        # The first words are on screen while the stand-in still holds the rest of the stream back.
+        await expect(answer).to_have_text("Hello", timeout=5_000)
+        await expect(page.get_by_role("button", name="Answering…")).to_be_visible()
+        await screen(page, screens, "assistant-streaming")
+        await expect(answer).to_have_text("Hello!")
+        await expect(page.get_by_role("button", name="Ask")).to_be_enabled()
+        assert anthropic.calls["/v1/messages"] == 1
+        assert page.problems == []  # type: ignore[attr-defined]
+    except BaseException:
+        await screens.capture(page, "failure")
+        raise
+    finally:
+        await page.context.close()
+
+
+async def test_api_errors_are_shown_next_to_the_field_and_in_the_form(suite, browser, screens):
+    page = await new_page(browser, suite, PHONE)
+    try:
+        await page.goto("/vehicles/new")
+        await sign_in(page, "browser-errors")
+        # Longer than the API's 20 characters for a plate: refused by the service, shown at the field.
+        await page.get_by_label("Licence plate").fill("PLATE-" + "X" * 20)
+        await page.get_by_role("button", name="Add vehicle").click()
+        plate = page.get_by_label("Licence plate")
+        await expect(plate).to_have_attribute("aria-invalid", "true")
+        await expect(page.locator(".field--invalid .field__error")).to_contain_text("20 characters")
+        await expect(page.get_by_role("alert")).to_contain_text("check the highlighted fields")
+        await screen(page, screens, "vehicle-form-field-error")
+        # A conflict has no field: the form says what is wrong.
+        await plate.fill("")
+        await page.get_by_label("VIN", exact=True).fill(VIN)
+        await page.get_by_role("button", name="Add vehicle").click()
+        await expect(page.get_by_role("heading", level=1, name=re.compile("."))).not_to_have_text("Add vehicle")
+        await page.goto("/vehicles/new")
+        await page.get_by_label("VIN", exact=True).fill(VIN)
+        await page.get_by_role("button", name="Add vehicle").click()
+        await expect(page.get_by_role("alert")).to_contain_text("You already have a vehicle with this VIN")
+        assert page.problems == []  # type: ignore[attr-defined]
+    except BaseException:
+        await screens.capture(page, "failure")
+        raise
+    finally:
+        await page.context.close()
