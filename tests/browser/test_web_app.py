@@ -111,6 +111,55 @@ async def add_fill_ups(page: Page, screens) -> None:
     await screen(page, screens, "fuel")
 
 
+async def edit_vehicle_and_add_document(page: Page, screens) -> None:
+    await page.get_by_role("link", name="Edit").click()
+    await expect(page.get_by_role("heading", level=1, name="Edit vehicle")).to_be_visible()
+    await expect(page.get_by_label("Nickname")).to_have_value("Browser Tiguan")
+    await page.get_by_label("Colour").fill("Pure White")
+    await page.get_by_role("button", name="Save changes").click()
+    await expect(page.get_by_role("heading", level=1, name="Browser Tiguan")).to_be_visible()
+    await expect(page.get_by_text("Pure White")).to_be_visible()
+
+    expiry = (datetime.now(UTC).date() + timedelta(days=20)).isoformat()
+    form = page.get_by_role("form", name="Add a document")
+    await form.get_by_label("Title").fill("Insurance certificate")
+    await form.get_by_label("Expiry date").fill(expiry)
+    await form.get_by_label("File (PDF or image)").set_input_files(
+        files=[{"name": "insurance.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%browser test\n"}])
+    await form.get_by_role("button", name="Add document").click()
+    documents = page.get_by_role("region", name="Documents")
+    await expect(documents.get_by_role("listitem").filter(has_text="Insurance certificate")).to_contain_text(
+        re.compile(r"Expires on .+ \(in (19|20|21) days\)"))
+
+
+async def switch_units_and_back(page: Page) -> None:
+    """The economy in the unit system chosen, remembered across a reload."""
+    await page.get_by_label("Units").select_option("metric")
+    stats = page.get_by_role("region", name="Statistics")
+    await expect(stats).to_contain_text("7.84 L/100km")  # 30 MPG (US)
+    await expect(page.get_by_role("form", name="Add a fill-up").get_by_label("Fuel (L)")).to_be_visible()
+    await page.reload()
+    await expect(page.get_by_label("Units")).to_have_value("metric")
+    await expect(stats).to_contain_text("7.84 L/100km")
+    await page.get_by_label("Units").select_option("imperial")
+    await expect(stats).to_contain_text("30 MPG")
+
+
+async def export_and_import_csv(page: Page, tmp_path) -> None:
+    csv_section = page.get_by_role("region", name="CSV")
+    async with page.expect_download() as download_info:
+        await csv_section.get_by_role("button", name="Export CSV").click()
+    exported = (await (await download_info.value).path()).read_text()
+    lines = exported.strip().splitlines()
+    assert lines[0].startswith("Date,Odometer") and len(lines) == 1 + len(FILL_UPS), exported
+    csv_file = tmp_path / "more.csv"
+    csv_file.write_text("Date,Odometer,Quantity,PricePerUnit,IsFullFill\n2026-05-01,1500,5,3.5,yes\n")
+    await csv_section.get_by_label("CSV file to import").set_input_files(csv_file)
+    await csv_section.get_by_role("button", name="Import CSV").click()
+    await expect(csv_section.get_by_role("status")).to_have_text("Imported 1 fill-up.")
+    await expect(page.get_by_role("region", name="Fill-ups").get_by_text("40 MPG")).to_be_visible()  # 200 mi on 5 gal
+
+
 async def see_price_at_saved_station(page: Page) -> None:
     await go_to(page, "Stations", "Stations")
     saved = page.get_by_role("region", name="Saved stations")
@@ -136,12 +185,12 @@ async def schedule_then_record(page: Page, screens) -> None:
 
     record = page.get_by_role("form", name="Add a service record")
     await record.get_by_label("Engine Oil").check()
-    await record.get_by_label("Odometer (mi)").fill("1300")
+    await record.get_by_label("Odometer (mi)").fill("1500")  # the odometer of the imported fill-up
     await record.get_by_label("Cost").fill("49.99")
     await record.get_by_role("button", name="Add record").click()
     await expect(upcoming.first).to_contain_text("Not urgent")
-    # The record completed the schedule: the next oil change is 5,000 mi after the record's 1,300.
-    await expect(upcoming.first).to_contain_text("Due in 5,000 mi (at 6,300 mi)")
+    # The record completed the schedule: the next oil change is 5,000 mi after the record's 1,500.
+    await expect(upcoming.first).to_contain_text("Due in 5,000 mi (at 6,500 mi)")
     await expect(page.get_by_role("region", name="Service records")).to_contain_text("49.99")
     await screen(page, screens, "service-not-urgent")
 
@@ -159,7 +208,7 @@ async def delete_vehicle(page: Page, screens) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens, viewport):
+async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens, viewport, tmp_path):
     page = await new_page(browser, suite, viewport)
     try:
         await page.goto("/")
@@ -171,11 +220,15 @@ async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens
 
         await add_vehicle_with_vin_decode(page, screens)
         await upload_photo(page, screens)
+        await edit_vehicle_and_add_document(page, screens)
+        await screen(page, screens, "vehicle-with-document")
         await go_to(page, "Garage", "Garage")
         await expect(page.get_by_role("img", name="Photo of Browser Tiguan")).to_be_visible()
         await screen(page, screens, "garage")
         await find_and_save_station(page, screens)
         await add_fill_ups(page, screens)
+        await switch_units_and_back(page)
+        await export_and_import_csv(page, tmp_path)
         await see_price_at_saved_station(page)
         await schedule_then_record(page, screens)
         await go_to(page, "Settings", "Settings")
