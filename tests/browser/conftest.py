@@ -51,8 +51,12 @@ async def suite(infra, stand_ins, anthropic, tmp_path_factory):
         pytest.fail(f"no web app build at {WEB_BUILD}: run scripts/install (it runs npm ci and npm run build in web/)")
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install (it installs Debian's chromium package)")
-    assistant = {"EDGE_ANTHROPIC_API_KEY": "browser-test-key", "EDGE_ANTHROPIC_BASE_URL": anthropic.url}
-    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), assistant) as running:
+    extra = {
+        "EDGE_ANTHROPIC_API_KEY": "browser-test-key", "EDGE_ANTHROPIC_BASE_URL": anthropic.url,
+        # Every test signs in from 127.0.0.1: the default 10 logins a minute per address is too few.
+        "EDGE_RATE_LIMIT_LOGIN": "100/minute",
+    }
+    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), extra) as running:
         yield running
 
 

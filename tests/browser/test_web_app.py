@@ -207,6 +207,16 @@ async def delete_vehicle(page: Page, screens) -> None:
     await expect(page.get_by_text("Your garage is empty")).to_be_visible()
 
 
+async def sign_out(page: Page) -> None:
+    await go_to(page, "Settings", "Settings")
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_label("User name")).to_be_visible()
+    # Nothing of the person stays on the device: no token, no offline copies of their data.
+    assert await page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('mv.cache.') || k === 'mv.session')") == []
+    await page.goto("/fuel")
+    await expect(page.get_by_label("User name")).to_be_visible()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens, viewport, tmp_path):
     page = await new_page(browser, suite, viewport)
@@ -234,6 +244,7 @@ async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens
         await go_to(page, "Settings", "Settings")
         await screen(page, screens, "settings")
         await delete_vehicle(page, screens)
+        await sign_out(page)
         assert page.problems == []  # type: ignore[attr-defined]
     except BaseException:
         await screens.capture(page, "failure")

@@ -1,7 +1,7 @@
 // Loads a GET answer for a page: the last known answer at once (if any), then the fresh one.
 // When the edge cannot be reached the last answer stays on screen, marked stale (read-only).
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { loadSession } from '../auth/session';
 import { api } from './client';
 import { NetworkError } from './errors';
@@ -18,7 +18,7 @@ export interface ApiData<T> {
 
 export function useApiData<T>(path: string | null): ApiData<T> {
   const userId = loadSession()?.userId ?? 'anonymous';
-  const cached = path ? recall<T>(userId, path) : null;
+  const cached = useMemo(() => (path ? recall<T>(userId, path) : null), [userId, path]);
   const [state, setState] = useState<{ path: string | null; data: T | undefined; error: unknown; loading: boolean; stale: boolean }>(
     { path, data: cached?.data, error: null, loading: path !== null, stale: false },
   );
@@ -46,9 +46,7 @@ export function useApiData<T>(path: string | null): ApiData<T> {
     const retry = () => void load();
     window.addEventListener('online', retry);
     return () => window.removeEventListener('online', retry);
-    // `cached` is read for the first paint only; the load decides what stays.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [load]);
+  }, [load, cached]);
 
   // Until the effect catches up with a new path, show that path's offline copy, never the old answer.
   const current = state.path === path ? state : { data: cached?.data, error: null, loading: true, stale: false };

@@ -27,8 +27,7 @@ export function useDraft<T extends object>(key: string, initial: () => T): [T, (
   const clear = useCallback(() => {
     sessionStorage.removeItem(storageKey);
     setValues(initial());
-    // `initial` is a fresh closure each render; the key decides what is cleared.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `initial` is left out on purpose: a fresh closure each render, while the key decides what is cleared.
   }, [storageKey]);
 
   return [values, setValues, clear];
