@@ -2,7 +2,7 @@
 // details, Retry-After read, 401 ending the session. Changes are refused while offline.
 
 import { expireSession, loadSession } from '../auth/session';
-import { ApiError, NetworkError, OfflineError, parseRetryAfter, type ErrorBody } from './errors';
+import { ApiError, NetworkError, OfflineError, retryAfterFrom, type ErrorBody } from './errors';
 import { markReachable, markUnreachable } from './connectivity';
 
 export interface RequestOptions {
@@ -25,9 +25,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     body = { message: response.statusText || `HTTP ${response.status}` };
   }
-  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
-    ?? parseRetryAfter(response.headers.get('X-RateLimit-Reset'));
-  return new ApiError(response.status, body, retryAfter);
+  return new ApiError(response.status, body, retryAfterFrom(response.headers));
 }
 
 /** The raw response of a successful call (blobs, streams); errors thrown as ApiError. */

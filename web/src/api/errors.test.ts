@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, NetworkError, OfflineError, describeError, parseRetryAfter, waitText, type ErrorDetail } from './errors';
+import {
+  ApiError, NetworkError, OfflineError, describeError, parseRetryAfter, retryAfterFrom, waitText, type ErrorDetail,
+} from './errors';
 
 const invalid = (details: ErrorDetail[]) =>
   new ApiError(400, { statusCode: 400, error: 'Bad Request', message: 'Invalid input', requestId: 'r1', details });
@@ -69,6 +71,14 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Thu, 03 Dec 2026 12:01:00 GMT', now)).toBe(60);
     expect(parseRetryAfter('soon')).toBeNull();
     expect(parseRetryAfter(null)).toBeNull();
+  });
+
+  it('falls back to the reset time of the rate limit, in epoch seconds', () => {
+    const now = new Date('2026-12-03T12:00:00Z');
+    const reset = String(now.getTime() / 1000 + 45);
+    expect(retryAfterFrom(new Headers({ 'Retry-After': '7', 'X-RateLimit-Reset': reset }), now)).toBe(7);
+    expect(retryAfterFrom(new Headers({ 'X-RateLimit-Reset': reset }), now)).toBe(45);
+    expect(retryAfterFrom(new Headers(), now)).toBeNull();
   });
 
   it('says the wait in words', () => {

@@ -71,6 +71,15 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
   return Math.max(0, Math.ceil((when - now.getTime()) / 1000));
 }
 
+/** Seconds to wait: Retry-After (the edge sends it with every 429), else X-RateLimit-Reset (epoch seconds). */
+export function retryAfterFrom(headers: Headers, now: Date = new Date()): number | null {
+  const retryAfter = parseRetryAfter(headers.get('Retry-After'), now);
+  if (retryAfter !== null) return retryAfter;
+  const reset = Number(headers.get('X-RateLimit-Reset'));
+  if (!headers.get('X-RateLimit-Reset') || !Number.isFinite(reset)) return null;
+  return Math.max(0, Math.ceil(reset - now.getTime() / 1000));
+}
+
 function withoutFinalStop(text: string): string {
   return text.replace(/[.\s]+$/, '');
 }

@@ -14,6 +14,7 @@ import { useDraft } from '../forms/useDraft';
 import { normaliseVin, numberOrNull, textOrNull, validateVehicle, vinProblem, type VehicleValues } from '../forms/validation';
 import { distanceToMiles, distanceUnit, milesToDistance, type UnitSystem } from '../units/units';
 import { useUnits } from '../units/useUnits';
+import { decodeMessage } from './decode';
 
 const TEXT_FIELDS = ['make', 'model', 'trimLevel', 'engine', 'transmission', 'driveType', 'fuelType',
   'nickname', 'color', 'licensePlate'] as const;
@@ -175,16 +176,11 @@ function VehicleForm({ vehicle, system }: { vehicle?: Vehicle; system: UnitSyste
 }
 
 function DecodeResult({ decoded }: { decoded: DecodedVin }) {
-  const offline = decoded.source === 'offline';
-  const warnings = decoded.warnings.filter((warning) => warning.code !== 'offline');
+  const message = decodeMessage(decoded);
   return (
-    <div className={`notice ${offline ? 'notice--warning' : 'notice--success'}`} role="status">
-      <p>
-        {offline
-          ? 'Decoded offline from the VIN itself (the NHTSA decoder is unavailable): only the year and the manufacturer are filled in. Check the rest.'
-          : `Decoded with NHTSA vPIC: ${[decoded.year, decoded.make, decoded.model].filter(Boolean).join(' ')}. Check the filled-in fields.`}
-      </p>
-      {warnings.length > 0 && <ul>{warnings.map((warning) => <li key={warning.code + warning.message}>{warning.message}</li>)}</ul>}
+    <div className={`notice notice--${message.tone}`} role="status">
+      <p>{message.text}</p>
+      {message.warnings.length > 0 && <ul>{message.warnings.map((warning) => <li key={warning}>{warning}</li>)}</ul>}
     </div>
   );
 }
