@@ -58,8 +58,12 @@ def read_env_lines(path: Path) -> dict[str, str]:
     return values
 
 
-def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple[dict[str, str], dict[str, int]]:
-    """deploy/local.env with this session's isolation: every value a local run uses, re-pointed."""
+def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
+                 name: str = "e2e") -> tuple[dict[str, str], dict[str, int]]:
+    """deploy/local.env with this session's isolation: every value a local run uses, re-pointed.
+
+    `name` keeps two suites of one session apart (databases, Redis keys, buckets): e.g. a VIN
+    decode cached by one must not answer the other's, which counts its calls to vPIC."""
     env = read_env_lines(LOCAL_ENV)
     ports = {name: free_port() for name in ("edge", "s3", *SERVICES)}
     s3_url = f"http://127.0.0.1:{ports['s3']}"
@@ -69,8 +73,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         EDGE_PORT=str(ports["edge"]),
         EDGE_IDENTITY_SECRET=IDENTITY_SECRET,
         EDGE_REDIS_URL=REDIS_URL,
-        EDGE_REDIS_PREFIX=f"{infra.redis_prefix}e2e:edge:",
-        EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}e2e:edge-cache:",
+        EDGE_REDIS_PREFIX=f"{infra.redis_prefix}{name}:edge:",
+        EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}{name}:edge-cache:",
         EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
         EDGE_SHUTDOWN_TIMEOUT="2",
         # The web app's Content-Security-Policy lets it load images from, and upload to, S3.
@@ -79,7 +83,7 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
     for service in SERVICES:
         prefix = service.upper() + "_"
         env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
-        db_name = f"mvt_{infra.run_id}_e2e_{service}"
+        db_name = f"mvt_{infra.run_id}_{name}_{service}"
         infra.databases.append(db_name)  # created by the service itself (CREATE_DATABASE=true)
         values = {
             "PORT": str(ports[service]),
@@ -87,8 +91,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
             "DATABASE_URL": database_url(db_name),
             "CREATE_DATABASE": "true",
             "REDIS_URL": REDIS_URL,
-            "REDIS_PREFIX": f"{infra.redis_prefix}e2e:{service}:",
-            "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}e2e:edge-cache:",
+            "REDIS_PREFIX": f"{infra.redis_prefix}{name}:{service}:",
+            "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}{name}:edge-cache:",
             "AMQP_URL": AMQP_URL,
             "EVENTS_EXCHANGE": exchange,
             "RETRY_DELAYS_MS": "[100,200]",
@@ -98,7 +102,7 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str) -> tuple
         }
         if f"{prefix}S3_BUCKET" in env:
             values.update(S3_ENDPOINT_URL=s3_url, S3_ACCESS_KEY=S3_KEYS[0], S3_SECRET_KEY=S3_KEYS[1],
-                          S3_BUCKET=f"mvt-{infra.run_id}-e2e-{service.replace('_', '-')}")
+                          S3_BUCKET=f"mvt-{infra.run_id}-{name}-{service.replace('_', '-')}")
         env.update({prefix + key: value for key, value in values.items()})
     env.update(
         VEHICLES_VPIC_BASE_URL=f"{vpic_url}/api",
@@ -162,12 +166,12 @@ async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
 
 
 @asynccontextmanager
-async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path,
+async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path, *, name: str = "e2e",
                         extra_env: dict[str, str] | None = None) -> AsyncIterator[Suite]:
     """honcho running deploy/Procfile with the isolated environment (plus `extra_env`), once every
     part is ready."""
     vpic, places = stand_ins
-    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url)
+    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name)
     env.update(extra_env or {})
     env_file = tmp_path / "suite.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))

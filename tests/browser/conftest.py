@@ -56,7 +56,8 @@ async def suite(infra, stand_ins, anthropic, tmp_path_factory):
         # Every test signs in from 127.0.0.1: the default 10 logins a minute per address is too few.
         "EDGE_RATE_LIMIT_LOGIN": "100/minute",
     }
-    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), extra) as running:
+    async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), name="browser",
+                             extra_env=extra) as running:
         yield running
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 from pathlib import Path
 
@@ -40,6 +41,17 @@ async def test_index_and_hashed_assets_with_their_cache_headers(edge, build):
     assert worker.status == 200 and worker.headers["Cache-Control"] == "no-cache"
     icon = await client.get("/icon-192.png")
     assert icon.status == 200 and "immutable" not in icon.headers["Cache-Control"]
+
+
+async def test_a_precompressed_sibling_is_sent_to_browsers_that_accept_gzip(edge, build):
+    (build / "assets" / "index-3f9a1c.js.gz").write_bytes(gzip.compress(SCRIPT))
+    client, _ = await edge(web_root=str(build))
+    compressed = await client.get("/assets/index-3f9a1c.js", headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert await compressed.read() == SCRIPT  # decoded by the client
+    assert compressed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    plain = await client.get("/assets/index-3f9a1c.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and await plain.read() == SCRIPT
 
 
 async def test_client_routes_fall_back_to_index_html(edge, build):
