@@ -55,6 +55,8 @@ async def suite(infra, stand_ins, anthropic, tmp_path_factory):
         "EDGE_ANTHROPIC_API_KEY": "browser-test-key", "EDGE_ANTHROPIC_BASE_URL": anthropic.url,
         # Every test signs in from 127.0.0.1: the default 10 logins a minute per address is too few.
         "EDGE_RATE_LIMIT_LOGIN": "100/minute",
+        # One question an hour: the second shows how the app says when to retry after a 429.
+        "EDGE_RATE_LIMIT_AI": "1/hour",
     }
     async with running_suite(infra, stand_ins, tmp_path_factory.mktemp("browser"), name="browser",
                              extra_env=extra) as running:

@@ -321,7 +321,7 @@ async def test_offline_the_installed_app_shows_the_last_data_read_only(suite, br
         await page.context.close()
 
 
-async def test_the_assistant_answer_appears_as_it_streams_in(suite, browser, screens, anthropic):
+async def test_the_assistant_answer_appears_as_it_streams_in_and_a_429_says_when_to_retry(suite, browser, screens, anthropic):
     page = await new_page(browser, suite, PHONE)
     try:
         await page.goto("/assistant")
@@ -337,6 +337,13 @@ async def test_the_assistant_answer_appears_as_it_streams_in(suite, browser, scr
         await expect(answer).to_have_text("Hello!")
         await expect(page.get_by_role("button", name="Ask")).to_be_enabled()
         assert anthropic.calls["/v1/messages"] == 1
+        # Over the assistant's rate limit: the edge's 429 says when to try again, and the question stays.
+        await page.get_by_label("Your question").fill("And the air filter?")
+        await page.get_by_role("button", name="Ask").click()
+        await expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Too many requests\. Try again in (59|60) minutes\."))
+        await expect(page.get_by_label("Your question")).to_have_value("And the air filter?")
+        assert anthropic.calls["/v1/messages"] == 1
+        await screen(page, screens, "assistant-rate-limited")
         assert page.problems == []  # type: ignore[attr-defined]
     except BaseException:
         await screens.capture(page, "failure")
