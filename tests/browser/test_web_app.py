@@ -67,7 +67,7 @@ async def upload_photo(page: Page, screens) -> None:
     await page.get_by_label("Add photo").set_input_files(PHOTO)
     photo = page.get_by_role("img", name="Photo of Browser Tiguan")
     await expect(photo).to_be_visible()
-    assert await photo.evaluate("img => img.naturalWidth") == 512  # drawn from the stored file
+    await expect(photo).to_have_js_property("naturalWidth", 512)  # decoded from the stored file (once loaded)
     await screen(page, screens, "vehicle")
 
 
