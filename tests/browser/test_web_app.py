@@ -380,3 +380,32 @@ async def test_api_errors_are_shown_next_to_the_field_and_in_the_form(suite, bro
         raise
     finally:
         await page.context.close()
+
+
+async def test_the_keyboard_skips_to_the_content_and_reaches_the_controls(suite, browser, screens):
+    page = await new_page(browser, suite, DESKTOP)
+    try:
+        await page.goto("/")
+        await sign_in(page, "browser-keyboard")
+        await expect(page.get_by_role("heading", level=1, name="Garage")).to_be_visible()
+        await page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Skip to content")
+        await expect(skip).to_be_focused()
+        await expect(skip).to_be_in_viewport()  # shown when focused, hidden otherwise
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("link", name="Add vehicle")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("heading", level=1, name="Add vehicle")).to_be_visible()
+        # The new screen has the focus: the next Tab is its first field, outlined (visible focus).
+        await page.keyboard.press("Tab")
+        vin = page.get_by_label("VIN", exact=True)
+        await expect(vin).to_be_focused()
+        assert await vin.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+        await screen(page, screens, "keyboard-focus")
+        assert page.problems == []  # type: ignore[attr-defined]
+    except BaseException:
+        await screens.capture(page, "failure")
+        raise
+    finally:
+        await page.context.close()
