@@ -80,6 +80,10 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
         # The web app's Content-Security-Policy lets it load images from, and upload to, S3.
         EDGE_WEB_STORAGE_URL=s3_url,
     )
+    if "EDGE_DATABASE_URL" in env:  # the edge's own database (personal access tokens)
+        edge_db = f"mvt_{infra.run_id}_{name}_edge"
+        env.update(EDGE_DATABASE_URL=database_url(edge_db), EDGE_CREATE_DATABASE="true")
+        infra.databases.append(edge_db)  # created by the edge itself
     for service in SERVICES:
         prefix = service.upper() + "_"
         env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
@@ -109,7 +113,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
         STATIONS_PLACES_BASE_URL=places_url,
         STATIONS_PLACES_API_KEY=PLACES_KEY,
     )
-    leftovers = [key for key, value in env.items() if "127.0.0.1:90" in value or ":808" in value]
+    leftovers = [key for key, value in env.items()
+                 if "127.0.0.1:90" in value or ":808" in value or "/motovault_" in value]
     assert not leftovers, f"values of deploy/local.env not re-pointed: {leftovers}"
     return env, ports
 
