@@ -17,6 +17,7 @@ from .ratelimit import add_rate_limits
 from .security import add_security
 from .settings import EdgeSettings
 from .tokens_api import add_access_tokens
+from .web_app import add_web_app
 
 
 def create_app(settings: EdgeSettings) -> web.Application:
@@ -36,4 +37,5 @@ def create_app(settings: EdgeSettings) -> web.Application:
     add_access_tokens(app, settings)  # after add_redis: its lookups are cached there
     add_docs(app, settings)
     add_ai(app, settings)
+    add_web_app(app, settings)  # last: it answers only what no route above matched
     return app

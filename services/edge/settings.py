@@ -19,6 +19,8 @@ UPSTREAM_NAMES = ("vehicles", "fuel_logs", "stations", "maintenance")
 _BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 DEFAULT_ROUTE_TABLE = str(Path(__file__).with_name("routes.json"))
+# The repository's web/dist, where `npm run build` (scripts/install) puts the app.
+DEFAULT_WEB_ROOT = str(Path(__file__).resolve().parents[2] / "web" / "dist")
 # "<count>/<window>": window is second|minute|hour|day or a number of seconds ("100/30s").
 RATE_LIMIT_FORMAT = r"^\s*\d+\s*/\s*(second|minute|hour|day|\d+(\.\d+)?s)\s*$"
 
@@ -131,6 +133,12 @@ class EdgeSettings(ServiceSettings):
     access_token_cache_seconds: int = Field(default=60, ge=0, le=3600)
     access_token_max_days: int = Field(default=365, ge=1, le=3650)
     access_tokens_per_user: int = Field(default=50, ge=1)
+
+    # The built web app served at / (web_app.py); without a build / answers 503 with how to build it.
+    web_root: str = DEFAULT_WEB_ROOT
+    # The S3 public endpoint (the services' S3_PUBLIC_ENDPOINT_URL, else S3_ENDPOINT_URL): the app
+    # loads vehicle images from it and uploads to it, so its Content-Security-Policy must allow it.
+    web_storage_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+/?$")
 
     @field_validator("auth0_domain", mode="before")
     @classmethod
