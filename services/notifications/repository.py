@@ -190,16 +190,17 @@ async def delete_channel(conn: asyncpg.Connection, user_id: str, channel_id: uui
 
 
 async def active_channels(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
-    """The user's notification channels that are on and not paused."""
+    """The user's notification channels that are on. A paused one is included: its deliveries wait
+    for the user to turn it on again, and then go."""
     return await conn.fetch(
         """SELECT * FROM channels WHERE user_id = $1 AND kind <> 'subscription' AND enabled
-           AND paused_reason IS NULL ORDER BY created_at, id""", user_id)
+           ORDER BY created_at, id""", user_id)
 
 
 async def subscribers(conn: asyncpg.Connection, user_id: str, event_type: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT * FROM channels WHERE user_id = $1 AND kind = 'subscription' AND enabled
-           AND paused_reason IS NULL AND $2 = ANY(event_types)""", user_id, event_type)
+           AND $2 = ANY(event_types)""", user_id, event_type)
 
 
 # --- deliveries ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 def channel_view(row: Mapping[str, Any]) -> dict[str, Any]:
     view = {
-        "id": row["id"], "kind": row["kind"], "name": row["name"],
+        "id": str(row["id"]), "kind": row["kind"], "name": row["name"],
         "enabled": row["enabled"], "paused": row["paused_reason"] is not None,
         "pausedReason": row["paused_reason"], "hasSecret": row["secret"] is not None,
         "createdAt": row["created_at"],
@@ -22,7 +22,7 @@ def channel_view(row: Mapping[str, Any]) -> dict[str, Any]:
 def delivery_view(row: Mapping[str, Any]) -> dict[str, Any]:
     payload = row["payload"]
     return {
-        "id": row["id"], "channelId": row["channel_id"], "kind": row["kind"],
+        "id": str(row["id"]), "channelId": str(row["channel_id"]), "kind": row["kind"],
         # Still waiting for its first attempt, or for quiet hours to end: `pending`.
         "status": row["status"], "attempts": row["attempts"], "error": row["last_error"],
         "title": payload.get("title") or payload.get("type"),

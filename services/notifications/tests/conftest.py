@@ -5,6 +5,8 @@ and a way to publish the events it consumes."""
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import uuid
 from dataclasses import dataclass, field
 
@@ -34,8 +36,9 @@ class Mailbox:
         self.messages: list[dict] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                              "content": envelope.content.decode("utf-8", "replace")})
+                              "subject": message["Subject"], "text": message.get_content().strip()})
         return "250 Message accepted"
 
 
