@@ -7,3 +7,4 @@ CREATE DATABASE motovault_vehicles;
 CREATE DATABASE motovault_fuel_logs;
 CREATE DATABASE motovault_stations;
 CREATE DATABASE motovault_maintenance;
+CREATE DATABASE motovault_notifications;
