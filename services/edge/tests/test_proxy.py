@@ -217,10 +217,10 @@ async def test_signed_photo_urls_pass_without_a_token_and_without_identity(edge,
 async def test_the_calendar_feed_passes_without_a_token_and_without_identity(edge):
     client, upstream = await edge()
     forged = IdentitySigner(IDENTITY_SECRET).sign("auth0|mallory")
-    response = await client.get("/api/notifications/calendar/feed/secret-token.ics",
+    response = await client.get("/api/notifications/calendar/feed/motovault.ics?token=secret-token",
                                 headers={"X-MotoVault-Identity": forged})
     assert response.status == 200
-    assert upstream.last["path"] == "/api/notifications/calendar/feed/secret-token.ics"
+    assert upstream.last["path"] == "/api/notifications/calendar/feed/motovault.ics"
     assert "X-MotoVault-Identity" not in upstream.last["headers"]  # the service checks the token
     assert (await client.get("/api/notifications/calendar")).status == 401  # making the URL needs a token
     assert (await client.get("/api/notifications/calendar/feedX")).status == 401

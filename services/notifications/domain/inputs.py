@@ -94,3 +94,7 @@ class SubscriptionInput(ApiModel):
 class DeliveriesQuery(ApiModel):
     status: Literal["pending", "retrying", "sent", "failed"] | None = None
     limit: int = Field(default=50, ge=1, le=200)
+
+
+class FeedQuery(ApiModel):
+    token: str = Field(min_length=16, max_length=128)

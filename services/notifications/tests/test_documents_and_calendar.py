@@ -88,7 +88,7 @@ async def test_calendar_feed_at_a_secret_revocable_url(notifications, publish, i
     created = await notifications.post("/api/notifications/calendar", headers=identity(ALICE))
     assert created.status == 201
     url = (await created.json())["url"]
-    assert url.startswith(notifications.settings.public_base_url + "/api/notifications/calendar/feed/")
+    assert url.startswith(notifications.settings.public_base_url + "/api/notifications/calendar/feed/motovault.ics?token=")
     path = url.removeprefix(notifications.settings.public_base_url)
 
     response = await notifications.get(path)  # no identity: a calendar app cannot send one
@@ -109,7 +109,9 @@ async def test_calendar_feed_at_a_secret_revocable_url(notifications, publish, i
     assert (await notifications.get(new_path)).status == 200
     assert (await notifications.delete("/api/notifications/calendar", headers=identity(ALICE))).status == 204
     assert (await notifications.get(new_path)).status == 404
-    assert (await notifications.get("/api/notifications/calendar/feed/guess.ics")).status == 404
+    guess = "/api/notifications/calendar/feed/motovault.ics?token=" + "A" * 43
+    assert (await notifications.get(guess)).status == 404
+    assert (await notifications.get("/api/notifications/calendar/feed/motovault.ics")).status == 400
 
 
 async def test_every_other_route_needs_the_identity(notifications):
