@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import aio_pika
 import asyncpg
-import orjson
 import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
@@ -201,7 +200,3 @@ async def wait_for_log(client, identity, predicate, user: str = ALICE) -> list[d
 
     await eventually(holds, timeout=15)
     return seen
-
-
-def json_of(received: Received) -> dict:
-    return orjson.loads(received.body)

@@ -3,12 +3,11 @@ a channel fails, pausing a channel that keeps failing, and no secret in answers 
 
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from standardwebhooks.webhooks import Webhook
 
-from shared.testing.waiting import eventually
-
-from .conftest import ALICE, SECRET, SMTP_PASSWORD, add_channel, deliveries, due_event, json_of, known_vehicle, wait_for_log
+from .conftest import ALICE, SECRET, SMTP_PASSWORD, add_channel, deliveries, due_event, known_vehicle, wait_for_log
 
 
 def all_with_status(status, count=1):
@@ -168,8 +167,6 @@ async def test_quiet_hours_hold_a_notification_back(notifications, receiver, pub
     car = await known_vehicle(notifications, publish, identity)
     await add_channel(notifications, identity, kind="webhook", url=f"{receiver.url}/hook")
     # Quiet all day but one minute: whatever the time now, it is quiet (start to end spans 23h59).
-    from datetime import UTC, datetime, timedelta
-
     now = datetime.now(UTC)
     start, end = (now - timedelta(minutes=1)).strftime("%H:%M"), (now - timedelta(minutes=2)).strftime("%H:%M")
     response = await notifications.put("/api/notifications/preferences", json={"quietHours": {"start": start, "end": end}},
