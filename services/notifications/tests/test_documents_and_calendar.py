@@ -1,6 +1,7 @@
 """Document expiry reminders (learned from vehicles' events, once per document and lead time,
 forgotten with the document or vehicle) and the calendar feed at a secret, revocable URL."""
 
+import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -72,7 +73,8 @@ async def test_removed_documents_and_deleted_vehicles_are_forgotten(notification
     assert receiver.received == []
 
 
-async def test_calendar_feed_at_a_secret_revocable_url(notifications, publish, identity):
+async def test_calendar_feed_at_a_secret_revocable_url(notifications, publish, identity, caplog):
+    caplog.set_level(logging.INFO)
     car = await known_vehicle(notifications, publish, identity)
     schedule = str(uuid.uuid4())
     await publish(due_event(car, schedule, dueDate="2026-05-01", dueOdometer=None, trigger="date"))
@@ -101,6 +103,10 @@ async def test_calendar_feed_at_a_secret_revocable_url(notifications, publish, i
     assert due.decoded("dtstart") == date(2026, 5, 1)
     expiry = events[f"document-{document.data['documentId']}@motovault"]
     assert str(expiry["summary"]) == "Blue Bike: Policy 2026 expires" and expiry.decoded("dtstart") == expires
+
+    token = url.split("token=")[1]
+    assert any("calendar/feed/motovault.ics" in record.getMessage() for record in caplog.records)  # logged...
+    assert not any(token in record.getMessage() for record in caplog.records)  # ...without its token
 
     # A new URL replaces the old one; revoking ends both.
     replaced = await (await notifications.post("/api/notifications/calendar", headers=identity(ALICE))).json()
