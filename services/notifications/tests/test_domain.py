@@ -87,3 +87,22 @@ def test_signing_matches_the_standard_webhooks_specification_example():
     signature = Webhook(secret).sign("msg_p5jXN8AQM9LWM0D4loKWxJek", datetime.fromtimestamp(1614265330, UTC),
                                      '{"test": 2432232314}')
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_allowed_networks_come_from_the_environment_as_json(monkeypatch):
+    from pydantic import ValidationError
+
+    from services.notifications.settings import NotificationsSettings
+
+    required = {"NOTIFICATIONS_IDENTITY_SECRET": "x" * 32, "NOTIFICATIONS_DATABASE_URL": "postgresql://h/db",
+                "NOTIFICATIONS_REDIS_URL": "redis://h", "NOTIFICATIONS_AMQP_URL": "amqp://h"}
+    for name, value in required.items():
+        monkeypatch.setenv(name, value)
+    assert NotificationsSettings().allowed_networks == []  # production default: public addresses only
+    monkeypatch.setenv("NOTIFICATIONS_ALLOWED_NETWORKS", '["10.20.0.0/16", "fd12::/64"]')
+    settings = NotificationsSettings()
+    assert [str(n) for n in settings.allowed_networks] == ["10.20.0.0/16", "fd12::/64"]
+    assert settings.port == 8085
+    monkeypatch.setenv("NOTIFICATIONS_ALLOWED_NETWORKS", '["10.20.0.1/16"]')  # host bits set: a typo
+    with pytest.raises(ValidationError):
+        NotificationsSettings()
