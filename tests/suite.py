@@ -32,7 +32,7 @@ PROCFILE = ROOT / "deploy" / "Procfile"
 LOCAL_ENV = ROOT / "deploy" / "local.env"
 VENV_BIN = Path(sys.executable).parent
 
-SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 S3_KEYS = ("e2e", "e2e-secret")
 PLACES_KEY = "e2e-places-key"
@@ -112,6 +112,8 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
         VEHICLES_VPIC_BASE_URL=f"{vpic_url}/api",
         STATIONS_PLACES_BASE_URL=places_url,
         STATIONS_PLACES_API_KEY=PLACES_KEY,
+        NOTIFICATIONS_PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['edge']}",
+        NOTIFICATIONS_SMTP_PORT=str(free_port()),  # no mail relay in this run
     )
     leftovers = [key for key, value in env.items()
                  if "127.0.0.1:90" in value or ":808" in value or "/motovault_" in value]

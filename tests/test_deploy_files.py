@@ -29,7 +29,7 @@ DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INIT_DATABASES = ROOT / "deploy" / "postgres" / "init-databases.sql"
 
 INFRASTRUCTURE = ("postgres", "redis", "rabbitmq", "minio")
-FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
 APP_SERVICES = ("edge", *FEATURE_SERVICES)
 START_CONDITIONS = {"service_healthy", "service_completed_successfully"}
 

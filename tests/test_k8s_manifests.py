@@ -30,11 +30,11 @@ KUSTOMIZATION = K8S / "kustomization.yaml"
 KUBERNETES_VERSION = "1.30.0"
 
 SERVICES = {"edge": "edge", "vehicles": "vehicles", "fuel_logs": "fuel-logs",
-            "stations": "stations", "maintenance": "maintenance"}
-FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+            "stations": "stations", "maintenance": "maintenance", "notifications": "notifications"}
+FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
 # Settings whose values are credentials (or URLs carrying passwords): only from a Secret.
 SECRET_SUFFIXES = ("IDENTITY_SECRET", "DATABASE_URL", "REDIS_URL", "AMQP_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-                   "API_KEY", "CLIENT_SECRET", "PHOTO_URL_SECRET")
+                   "API_KEY", "CLIENT_SECRET", "PHOTO_URL_SECRET", "SMTP_PASSWORD")
 
 
 def manifest_files() -> list[Path]:

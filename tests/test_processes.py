@@ -12,7 +12,7 @@ import pytest
 from shared.testing.environment import feature_service_env
 from shared.testing.infra import database_url, free_port
 
-FEATURE_SERVICES = ["vehicles", "fuel_logs", "stations", "maintenance"]
+FEATURE_SERVICES = ["vehicles", "fuel_logs", "stations", "maintenance", "notifications"]
 
 
 def service_env(service: str, infra, s3_endpoint: str, port: int) -> dict[str, str]:

@@ -8,3 +8,4 @@ CREATE DATABASE motovault_fuel_logs;
 CREATE DATABASE motovault_stations;
 CREATE DATABASE motovault_maintenance;
 CREATE DATABASE motovault_edge;
+CREATE DATABASE motovault_notifications;

@@ -32,8 +32,9 @@ VERIFIER = web.AppKey("token_verifier", "TokenVerifier")
 # Under /api only these answer without a token; everything else under /api needs one.
 PUBLIC_API_PATHS = frozenset({"/api/health", "/api/auth/login", "/api/auth/verify",
                               "/api/auth/authorize", "/api/auth/callback", "/api/docs"})
-# The stations service verifies its signed photo URLs itself (an <img> sends no bearer token).
-PUBLIC_API_PREFIXES = ("/api/stations/photo-signed/",)
+# The stations service verifies its signed photo URLs itself (an <img> sends no bearer token), and
+# notifications its calendar feed's secret URL (a calendar app sends none either).
+PUBLIC_API_PREFIXES = ("/api/stations/photo-signed/", "/api/notifications/calendar/feed/")
 # Auth0 access tokens, permissions included, stay well below; the HTTP parser stops at 8190 anyway.
 MAX_TOKEN_LENGTH = 4096
 # RFC 9068 access tokens say `at+jwt`; Auth0's classic ones `JWT` or nothing.

@@ -24,6 +24,23 @@ def vehicle_deleted(row: Mapping[str, Any]) -> Event:
     return new_event("vehicle.deleted", {"vehicleId": str(row["id"])}, producer=PRODUCER, user_id=row["user_id"])
 
 
+def document_added(row: Mapping[str, Any]) -> Event:
+    """A document recorded on a vehicle; `expiresOn` (a date or null) lets others remind of it."""
+    data = {
+        "vehicleId": str(row["vehicle_id"]),
+        "documentId": str(row["id"]),
+        "title": row["title"],
+        "kind": row["document_type"],
+        "expiresOn": None if row["expiry_date"] is None else row["expiry_date"].isoformat(),
+    }
+    return new_event("vehicle.document_added", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def document_removed(user_id: str, vehicle_id: Any, document_id: Any) -> Event:
+    data = {"vehicleId": str(vehicle_id), "documentId": str(document_id)}
+    return new_event("vehicle.document_removed", data, producer=PRODUCER, user_id=user_id)
+
+
 def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
     """The payload of vehicle.created/updated. Odometers are stored in whole miles: a JSON integer."""
     return {

@@ -214,6 +214,7 @@ async def add_document(
         await _owned_vehicle(conn, user_id, vehicle_id, for_update=True)  # not deleted meanwhile
         row = await repository.insert_document(
             conn, user_id, vehicle_id, document_id, storage_key=key, **document.model_dump())
+        await enqueue(conn, events.document_added(row))
     return NewDocument(row, store.presigned_upload(key, document.content_type, max_bytes, url_ttl))
 
 
@@ -244,3 +245,4 @@ async def delete_document(db: Database, user_id: str, vehicle_id: uuid.UUID, doc
         if key is None:
             raise NotFoundError(DOCUMENT_NOT_FOUND)
         await schedule_deletion(conn, key)
+        await enqueue(conn, events.document_removed(user_id, vehicle_id, document_id))

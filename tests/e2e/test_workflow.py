@@ -176,6 +176,21 @@ async def test_the_whole_workflow_through_the_edge(suite, http, stand_ins):
     assert (upcoming["id"], upcoming["nextDueOdometer"]) == (schedule["id"], 6950)
     assert (upcoming["distanceUntilDue"], upcoming["urgency"]) == (5000, "not_urgent")
 
+    # --- notifications: a document's expiry, learned from vehicles' event, in the calendar feed ---
+    expires = today + timedelta(days=60)
+    document = await alice.json("POST", f"/api/vehicles/{vehicle_id}/documents", expect=201, json={
+        "documentType": "insurance", "title": "e2e policy", "expiryDate": expires.isoformat(),
+        "contentType": "application/pdf"})
+    feed = await alice.json("POST", "/api/notifications/calendar", expect=201)
+    assert feed["url"].startswith(suite.edge + "/api/notifications/calendar/feed/")
+
+    async def expiry_in_the_feed() -> bool:
+        async with http.get(feed["url"]) as response:  # no token: a calendar app sends none
+            assert response.status == 200 and response.content_type == "text/calendar"
+            return f"document-{document['id']}@motovault" in await response.text()
+
+    await eventually(expiry_in_the_feed, CASCADE_TIMEOUT, interval=0.2)
+
     # --- vehicle image: presigned upload to S3, download through the edge's redirect ------------
     upload = await alice.json("POST", f"/api/vehicles/{vehicle_id}/image", expect=201, json={"contentType": "image/png"})
     form = aiohttp.FormData()
@@ -287,7 +302,8 @@ async def test_no_token_is_refused_on_every_route_prefix(suite, http):
 
 async def test_the_services_refuse_calls_that_bypass_the_edge(suite, http):
     paths = {"vehicles": "/api/vehicles", "fuel_logs": "/api/fuel-logs",
-             "stations": "/api/stations/saved", "maintenance": "/api/maintenance/records"}
+             "stations": "/api/stations/saved", "maintenance": "/api/maintenance/records",
+             "notifications": "/api/notifications/channels"}
     for service, path in paths.items():
         url = f"http://127.0.0.1:{suite.ports[service]}{path}"
         async with http.get(url, headers={"X-User-Id": "dev|alice"}) as response:

@@ -36,6 +36,7 @@ def test_a_private_path_is_never_forwarded_anonymously():
 
 def test_a_public_path_goes_on_without_a_user():
     assert identified_user(request(path="/api/stations/photo-signed/abc")) is None
+    assert identified_user(request(path="/api/notifications/calendar/feed/motovault.ics")) is None
 
 
 def test_a_route_permission_is_required_of_token_bearers_only():

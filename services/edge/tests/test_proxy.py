@@ -68,6 +68,7 @@ async def test_each_prefix_reaches_its_own_service(edge, echo, issuer):
         "fuel_logs": "/api/fuel-logs/vehicle/8d0c/stats",
         "stations": "/api/stations/photo/Aap%2FQ%3D%3D?maxwidth=400",
         "maintenance": "/api/maintenance/upcoming/8d0c",
+        "notifications": "/api/notifications/deliveries?status=failed",
     }
     for name, path in paths.items():
         response = await client.get(URL(path, encoded=True), headers=bearer(issuer))  # sent as written
@@ -211,6 +212,18 @@ async def test_signed_photo_urls_pass_without_a_token_and_without_identity(edge,
     seen = upstream.last["headers"]
     assert "X-MotoVault-Identity" not in seen and "X-User-Id" not in seen  # the service checks the signature
     assert (await client.get("/api/stations/photo/Aap")).status == 401  # the unsigned route still needs a token
+
+
+async def test_the_calendar_feed_passes_without_a_token_and_without_identity(edge):
+    client, upstream = await edge()
+    forged = IdentitySigner(IDENTITY_SECRET).sign("auth0|mallory")
+    response = await client.get("/api/notifications/calendar/feed/motovault.ics?token=secret-token",
+                                headers={"X-MotoVault-Identity": forged})
+    assert response.status == 200
+    assert upstream.last["path"] == "/api/notifications/calendar/feed/motovault.ics"
+    assert "X-MotoVault-Identity" not in upstream.last["headers"]  # the service checks the token
+    assert (await client.get("/api/notifications/calendar")).status == 401  # making the URL needs a token
+    assert (await client.get("/api/notifications/calendar/feedX")).status == 401
 
 
 async def test_a_cookie_set_by_an_upstream_never_reaches_another_request(edge, echo, issuer):

@@ -8,7 +8,7 @@ import pytest
 
 from shared.storage import ObjectStore
 from shared.testing.infra import free_port
-from shared.testing.waiting import eventually
+from shared.testing.waiting import eventually, until_ready
 
 from .conftest import create_vehicle
 
@@ -225,3 +225,26 @@ async def test_storage_down_vehicles_work_uploads_answer_503(start_vehicles, ide
         assert error["message"] and error["requestId"] == response.headers["X-Request-Id"]
     assert await (await vehicles.get(f"/api/vehicles/{vehicle['id']}/documents", headers=alice)).json() == []
     assert (await vehicles.delete(f"/api/vehicles/{vehicle['id']}", headers=alice)).status == 204
+
+
+async def test_adding_and_deleting_a_document_emits_its_events(start_vehicles, identity, event_tap, infra):
+    """Notifications learns documents and their expiry dates from these (docs/events.md)."""
+    exchange = infra.new_exchange()
+    seen = await event_tap(exchange, "vehicle.document_added.v1", "vehicle.document_removed.v1")
+    vehicles = await start_vehicles(events_exchange=exchange)
+    await until_ready(vehicles)
+    alice = identity("auth0|doc-events")
+    vehicle = await create_vehicle(vehicles, alice)
+    base = f"/api/vehicles/{vehicle['id']}/documents"
+    document = await (await vehicles.post(base, json=DOCUMENT, headers=alice)).json()
+    assert (await vehicles.delete(f"{base}/{document['id']}", headers=alice)).status == 204
+
+    async def both_events():
+        return len(seen) == 2
+
+    await eventually(both_events)
+    assert [e.routing_key for e in seen] == ["vehicle.document_added.v1", "vehicle.document_removed.v1"]
+    assert all(e.user_id == "auth0|doc-events" for e in seen)
+    assert seen[0].data == {"vehicleId": vehicle["id"], "documentId": document["id"], "title": "Policy 2026",
+                            "kind": "insurance", "expiresOn": "2027-03-31"}
+    assert seen[1].data == {"vehicleId": vehicle["id"], "documentId": document["id"]}
