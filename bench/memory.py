@@ -1,11 +1,11 @@
 """Resident memory (VmRSS) of each service process, and what each dependency costs at import.
 
-    .venv/bin/python bench/memory.py                      # imports, then the five processes
+    .venv/bin/python bench/memory.py                      # imports, then the six processes
     .venv/bin/python bench/memory.py --no-imports --requests 400
     .venv/bin/python bench/memory.py --no-processes       # import costs only
     .venv/bin/python bench/memory.py --env MALLOC_ARENA_MAX=2
 
-A benchmark tool, not a test. Processes: the five services start as `python -m services.<name>`
+A benchmark tool, not a test. Processes: the six services start as `python -m services.<name>`
 (as tests/test_processes.py starts them) on an isolated slice of the machine's PostgreSQL, Redis and
 RabbitMQ (databases `mvt_bench_mem_<run>_<service>`, Redis prefix `mvt:bench_mem_<run>:`, an own
 exchange) with moto's S3 server on a free port; all of it is removed at the end. VmRSS is read from
@@ -36,7 +36,7 @@ from shared.identity import ASSERTION_HEADER, IdentitySigner  # noqa: E402
 from shared.testing.environment import feature_service_env, prefixed  # noqa: E402
 from shared.testing.infra import IDENTITY_SECRET, REDIS_URL, TestInfra, database_url, free_port  # noqa: E402
 
-FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
 SERVICES = (*FEATURE_SERVICES, "edge")
 # Top-level dependencies, in the order a service imports them; the last rows are the service apps.
 DEPENDENCIES = (

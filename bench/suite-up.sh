@@ -1,5 +1,5 @@
 # Sourced by bench/profile and bench/edge-overhead: start the JWKS issuer of the harness, the S3
-# server and the suite as bench/run configures it (bench/out/bench.env), the five services pinned
+# server and the suite as bench/run configures it (bench/out/bench.env), the six services pinned
 # to CPU 0; everything started here is stopped by PID when the sourcing script exits.
 # Needs: root, out, peers, procfile (a Procfile), log_dir. Sets: edge, honcho_pid.
 [ -f "$out/bench.env" ] && [ -f "$peers/.state/fuel_targets.suite.tsv" ] \
@@ -36,7 +36,7 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 
-suite_services() {  # "pid name" of the five services under this honcho (it forks one helper each)
+suite_services() {  # "pid name" of the six services under this honcho (it forks one helper each)
   local helper pid name
   for helper in $(pgrep -P "$honcho_pid"); do
     for pid in $(pgrep -P "$helper"); do
