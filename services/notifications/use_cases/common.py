@@ -20,6 +20,7 @@ def today() -> date:
 
 
 def wake_after_commit(wake: Wake | None) -> None:
-    """New deliveries go out at once rather than at the worker's next poll, once they are committed."""
+    """New deliveries go out at once rather than at the worker's next poll, once they are committed
+    (once per transaction, however many events of a batch added deliveries)."""
     if wake is not None:
-        after_commit(wake)
+        after_commit(wake, once_per=("notifications.worker", id(wake)))
