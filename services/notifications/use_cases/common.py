@@ -23,4 +23,4 @@ def wake_after_commit(wake: Wake | None) -> None:
     """New deliveries go out at once rather than at the worker's next poll, once they are committed
     (once per transaction, however many events of a batch added deliveries)."""
     if wake is not None:
-        after_commit(wake, once_per=("notifications.worker", id(wake)))
+        after_commit(wake, once_per="notifications.worker")
