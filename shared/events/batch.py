@@ -63,7 +63,8 @@ class Batch:
     def __init__(self, deliveries: list[Delivery]) -> None:
         self.deliveries = deliveries  # every delivery this batch settles
         self._pending = deque(d for d in deliveries if d.handler is not None)
-        self.current_since: float | None = None  # when the event being handled started
+        # When the step under way (an event, or the writes coalesced for the commit) started.
+        self.current_since: float | None = None
 
     def stalled(self, seconds: float) -> bool:
         return self.current_since is not None and time.monotonic() - self.current_since >= seconds
@@ -89,6 +90,12 @@ class Batch:
         for delivery in work:
             delivery.outcome, delivery.error = "", None
         self._pending = deque(work)
+        try:
+            await self._apply(pool, work)
+        finally:
+            self.current_since = None
+
+    async def _apply(self, pool: asyncpg.Pool, work: list[Delivery]) -> None:
         async with transaction(pool) as conn:
             seen = {row["event_id"] for row in await conn.fetch(SEEN_IN_INBOX, [d.event.id for d in work])}
             handled: list[Delivery] = []
@@ -100,7 +107,7 @@ class Batch:
                 await self._handle(conn, delivery)
                 if delivery.outcome == "handled":
                     handled.append(delivery)
-            self.current_since = None
+            self.current_since = time.monotonic()  # the inbox, then the coalesced writes and the commit
             if handled:
                 recorded = await conn.fetch(RECORD_IN_INBOX, [d.event.id for d in handled],
                                             [d.kind for d in handled])

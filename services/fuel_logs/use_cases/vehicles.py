@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Mapping
 
 from shared.cache import Cache
 from shared.errors import NotFoundError
 from shared.events import enqueue
 from shared.storage import schedule_deletion
-from shared.transactions import Database, coalesce, transaction
+from shared.transactions import Database, transaction
 
 from .. import events, repository
 from ..cache_keys import list_cache_keys
@@ -19,27 +19,13 @@ from ..vehicle_wait import ProjectionWatch
 log = logging.getLogger("motovault.fuel_logs.vehicles")
 
 
-class VehicleSeen(NamedTuple):
-    user_id: str
-    odometer: int
-    fuel_type: str | None
-
-
-def later(seen: VehicleSeen, then: VehicleSeen) -> VehicleSeen:
-    """Two announcements of one vehicle as one: the higher odometer, the latest fuel type given."""
-    return VehicleSeen(seen.user_id, max(seen.odometer, then.odometer), then.fuel_type or seen.fuel_type)
-
-
 async def record_vehicle(db: Database, vehicle_id: uuid.UUID, user_id: str, odometer: int, fuel_type: str | None) -> None:
-    """A vehicle created or updated: the projection learns it (a deleted one stays deleted). The
-    announcements of one vehicle in one transaction (a batch of events) make one write, at its end,
-    so the projection row is locked only for a moment (fill-ups of that vehicle wait on it)."""
+    """A vehicle created or updated: the projection learns it (a deleted one stays deleted).
 
-    async def write(conn, seen: VehicleSeen) -> None:
-        await repository.upsert_vehicle(conn, vehicle_id, seen.user_id, seen.odometer, seen.fuel_type)
-
-    async with transaction(db):
-        coalesce(("vehicle_projection", vehicle_id), VehicleSeen(user_id, odometer, fuel_type), later, write)
+    Written at once, not coalesced to the end of a batch: a handler that waits on a vehicle's row
+    lock then waits alone, and the consumer moves the events after it to another batch."""
+    async with transaction(db) as conn:
+        await repository.upsert_vehicle(conn, vehicle_id, user_id, odometer, fuel_type)
 
 
 async def forget_vehicle(db: Database, cache: Cache, vehicle_id: uuid.UUID, user_id: str) -> None:
