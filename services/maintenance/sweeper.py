@@ -7,16 +7,14 @@ claims the due cycle on the schedule row, so each crossing is still announced on
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
-from typing import AsyncIterator
 
-import asyncpg
 from aiohttp import web
 
 from shared.cache import CACHE
 from shared.db import POOL
+from shared.periodic import PeriodicTask, add_background
 
 from . import use_cases
 from .use_cases.common import today
@@ -26,11 +24,10 @@ SWEEPER = web.AppKey("due_sweeper", "DueSweeper")
 BATCH = 500
 
 
-class DueSweeper:
+class DueSweeper(PeriodicTask):
     def __init__(self, app: web.Application, interval: float) -> None:
+        super().__init__("maintenance-due-sweeper", interval, log)
         self._app = app
-        self._interval = interval
-        self._task: asyncio.Task | None = None
 
     async def sweep_once(self, on: date | None = None) -> int:
         """How many schedules this round announced."""
@@ -38,33 +35,12 @@ class DueSweeper:
             self._app[POOL], self._app[CACHE], on=on or today(), limit=BATCH
         )
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                announced = await self.sweep_once()
-                if announced:
-                    log.info("Announced %d schedules that fell due", announced)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-                log.warning("Due sweep failed, retrying next round: %s", exc)
-            await asyncio.sleep(self._interval)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="maintenance-due-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def run_round(self) -> None:
+        announced = await self.sweep_once()
+        if announced:
+            log.info("Announced %d schedules that fell due", announced)
 
 
 def add_due_sweeper(app: web.Application, interval: float) -> None:
     """Call after add_database and add_redis: the sweep needs the pool and the cache."""
-
-    async def sweeper_context(app: web.Application) -> AsyncIterator[None]:
-        sweeper = DueSweeper(app, interval)
-        app[SWEEPER] = sweeper
-        sweeper.start()
-        yield
-        await sweeper.stop()
-
-    app.cleanup_ctx.append(sweeper_context)
+    add_background(app, SWEEPER, lambda app: DueSweeper(app, interval))

@@ -7,15 +7,13 @@ several instances sweeping at once still remind once per document, expiry date a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
-from typing import AsyncIterator
 
-import asyncpg
 from aiohttp import web
 
 from shared.db import POOL
+from shared.periodic import PeriodicTask, add_background
 
 from . import use_cases
 from .use_cases.common import today
@@ -26,44 +24,22 @@ SWEEPER = web.AppKey("expiry_sweeper", "ExpirySweeper")
 BATCH = 500
 
 
-class ExpirySweeper:
+class ExpirySweeper(PeriodicTask):
     def __init__(self, app: web.Application, interval: float) -> None:
+        super().__init__("notifications-expiry-sweeper", interval, log)
         self._app = app
-        self._interval = interval
-        self._task: asyncio.Task | None = None
 
     async def sweep_once(self, on: date | None = None) -> int:
         """How many documents this round reminded of."""
         return await use_cases.remind_expiring_documents(
             self._app[POOL], on or today(), BATCH, self._app[WORKER].wake)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                reminded = await self.sweep_once()
-                if reminded:
-                    log.info("Reminded of %d expiring documents", reminded)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-                log.warning("Expiry sweep failed, retrying next round: %s", exc)
-            await asyncio.sleep(self._interval)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notifications-expiry-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def run_round(self) -> None:
+        reminded = await self.sweep_once()
+        if reminded:
+            log.info("Reminded of %d expiring documents", reminded)
 
 
 def add_expiry_sweeper(app: web.Application, interval: float) -> None:
     """Call after add_delivery_worker: reminders wake it."""
-
-    async def sweeper_context(app: web.Application) -> AsyncIterator[None]:
-        sweeper = ExpirySweeper(app, interval)
-        app[SWEEPER] = sweeper
-        sweeper.start()
-        yield
-        await sweeper.stop()
-
-    app.cleanup_ctx.append(sweeper_context)
+    add_background(app, SWEEPER, lambda app: ExpirySweeper(app, interval))

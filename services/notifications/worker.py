@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, AsyncIterator
+from typing import Any
 
-import asyncpg
 from aiohttp import web
 
 from shared.db import POOL
+from shared.periodic import PeriodicTask, add_background
 
 from . import use_cases
 from .outbound import OUTBOUND, DeliveryFailure
@@ -25,16 +25,15 @@ log = logging.getLogger("motovault.notifications.worker")
 WORKER = web.AppKey("delivery_worker", "DeliveryWorker")
 
 
-class DeliveryWorker:
+class DeliveryWorker(PeriodicTask):
     def __init__(self, app: web.Application, settings: NotificationsSettings) -> None:
+        super().__init__("notifications-delivery-worker", settings.delivery_poll_interval, log)
         self._app = app
         self._settings = settings
         self._senders = Senders(settings, app[OUTBOUND])
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task | None = None
 
-    async def wake(self) -> None:
-        self._wakeup.set()
+    async def run_round(self) -> None:
+        await self.run_once()
 
     async def run_once(self) -> int:
         """Attempt every delivery due now, a batch at a time; how many were attempted."""
@@ -63,37 +62,7 @@ class DeliveryWorker:
         await use_cases.delivered(pool, delivery)
         log.info("Delivery %s sent over %s", delivery["id"], channel["kind"])
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-                log.warning("Delivery round failed, retrying next round: %s", exc)
-            except Exception:  # a bug must not stop deliveries for good; the lease brings rows back
-                log.exception("Delivery round failed")
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), self._settings.delivery_poll_interval)
-            except asyncio.TimeoutError:
-                pass
-            self._wakeup.clear()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notifications-delivery-worker")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
 
 def add_delivery_worker(app: web.Application, settings: NotificationsSettings) -> None:
     """Call after add_database and add_outbound: the worker needs the pool and the HTTP client."""
-
-    async def worker_context(app: web.Application) -> AsyncIterator[None]:
-        worker = DeliveryWorker(app, settings)
-        app[WORKER] = worker
-        worker.start()
-        yield
-        await worker.stop()
-
-    app.cleanup_ctx.append(worker_context)
+    add_background(app, WORKER, lambda app: DeliveryWorker(app, settings))
