@@ -34,8 +34,12 @@ class PhotoQuery(ApiModel):
     max_width_px: int | None = Field(default=None, ge=1, le=4800)
 
 
+# The last second of 9999: any later expiry is not a time this service could have signed.
+MAX_EXPIRY = 253_402_300_799
+
+
 class SignedPhotoQuery(ApiModel):
-    exp: int
+    exp: int = Field(ge=0, le=MAX_EXPIRY)
     sig: str = Field(min_length=1, max_length=100)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Mapping
@@ -47,11 +48,14 @@ _ODOMETER = dict(ge=0, le=Decimal("99999999"), max_digits=12, decimal_places=1)
 _TRIP = dict(gt=0, le=Decimal("999999"), max_digits=9, decimal_places=1)
 _FUEL = dict(gt=0, le=Decimal("99999"), max_digits=9, decimal_places=3)
 _PRICE = dict(ge=0, le=Decimal("9999"), max_digits=8, decimal_places=3)
+# A fill-up's time: well inside TIMESTAMPTZ and Python's datetime, whatever the offset (year 1 at
+# +05:00 is before Python's first instant once in UTC).
+_WHEN = dict(ge=datetime(1900, 1, 1, tzinfo=UTC), le=datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC))
 
 
 class FuelLogInput(ApiModel):
     vehicle_id: UUID
-    date_time: AwareDatetime
+    date_time: AwareDatetime = Field(**_WHEN)
     odometer_reading: Decimal | None = Field(default=None, **_ODOMETER)
     trip_distance: Decimal | None = Field(default=None, **_TRIP)
     fuel_type: FuelType | None = None  # None: the vehicle's fuel type, else gasoline
@@ -67,7 +71,7 @@ class FuelLogInput(ApiModel):
 class FuelLogUpdate(ApiModel):
     """PUT is a partial update: only the fields sent change (null clears an optional field)."""
 
-    date_time: AwareDatetime | None = None
+    date_time: AwareDatetime | None = Field(default=None, **_WHEN)
     odometer_reading: Decimal | None = Field(default=None, **_ODOMETER)
     trip_distance: Decimal | None = Field(default=None, **_TRIP)
     fuel_type: FuelType | None = None

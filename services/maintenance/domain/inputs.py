@@ -20,8 +20,14 @@ from .units import Units
 
 MAX_ODOMETER = Decimal(10_000_000)
 MAX_INTERVAL_MONTHS = 1200
-Odometer = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
-Money = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+MAX_COST = Decimal("99999999.99")  # NUMERIC(10, 2)
+# Service dates: a due date is up to MAX_INTERVAL_MONTHS later, still inside Python's date (year 9999).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+Odometer = Field(default=None, ge=0, le=MAX_ODOMETER, max_digits=9, decimal_places=1)
+Money = Field(default=None, ge=0, le=MAX_COST, max_digits=10, decimal_places=2)
+ServiceDate = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
+OptionalServiceDate = Field(default=None, ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 def _subtypes_of(subtypes: list[str] | None, info: ValidationInfo) -> list[str] | None:
@@ -43,7 +49,7 @@ class RecordInput(ApiModel):
     vehicle_id: UUID
     category: Category
     subtypes: list[str] = Field(min_length=1, max_length=40)
-    date: dt.date
+    date: dt.date = ServiceDate
     odometer_reading: Decimal | None = Odometer
     cost: Decimal | None = Money
     shop_name: str | None = Field(default=None, max_length=200)
@@ -58,7 +64,7 @@ class RecordUpdate(ApiModel):
 
     category: Category | None = None
     subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
-    date: dt.date | None = None
+    date: dt.date | None = OptionalServiceDate
     odometer_reading: Decimal | None = Odometer
     cost: Decimal | None = Money
     shop_name: str | None = Field(default=None, max_length=200)
@@ -83,15 +89,15 @@ class RecordsQuery(ApiModel):
 
 class ScheduleFields(ApiModel):
     interval_months: int | None = Field(default=None, gt=0, le=MAX_INTERVAL_MONTHS)
-    interval_distance: Decimal | None = Field(default=None, gt=0, le=MAX_ODOMETER, decimal_places=1)
+    interval_distance: Decimal | None = Field(default=None, gt=0, le=MAX_ODOMETER, max_digits=9, decimal_places=1)
     fixed_intervals: bool | None = None
-    last_service_date: dt.date | None = None
+    last_service_date: dt.date | None = OptionalServiceDate
     last_service_odometer: Decimal | None = Odometer
     # Custom urgency thresholds of this schedule; unset ones use the service-wide defaults.
     very_urgent_days: int | None = Field(default=None, ge=0, le=3650)
     urgent_days: int | None = Field(default=None, ge=0, le=3650)
-    very_urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
-    urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, decimal_places=1)
+    very_urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, max_digits=9, decimal_places=1)
+    urgent_distance: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, max_digits=9, decimal_places=1)
     notes: str | None = Field(default=None, max_length=10_000)
     units: Units | None = None
 
@@ -126,5 +132,5 @@ def require_interval(months: int | None, distance: Decimal | None) -> None:
 
 
 class UpcomingQuery(ApiModel):
-    current_mileage: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER)
+    current_mileage: Decimal | None = Field(default=None, ge=0, le=MAX_ODOMETER, max_digits=9, decimal_places=1)
     units: Units = Units.IMPERIAL

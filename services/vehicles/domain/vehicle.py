@@ -13,6 +13,8 @@ from shared.models import ApiModel
 from .vin import FORMAT_MESSAGE, is_valid_format, normalise_vin, vin_warnings
 
 FIRST_MODEL_YEAR = 1886  # the first patented motor car
+# The widest year the schema promises; _check_year narrows the top to next year + 1 at run time.
+LAST_YEAR_BOUND = 9999
 MAX_ODOMETER = 9_999_999  # miles; beyond any real vehicle, and within the INT column
 NEEDS_VIN_OR_PLATE = "a vehicle needs a VIN or a licence plate"
 
@@ -36,7 +38,7 @@ def _check_year(year: int | None) -> int | None:
 
 class VehicleFields(ApiModel):
     vin: str | None = Field(default=None, max_length=32)
-    year: int | None = None
+    year: int | None = Field(default=None, ge=FIRST_MODEL_YEAR, le=LAST_YEAR_BOUND)
     make: str | None = Field(default=None, max_length=100)
     model: str | None = Field(default=None, max_length=100)
     engine: str | None = Field(default=None, max_length=100)
