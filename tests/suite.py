@@ -1,0 +1,241 @@
+"""The whole suite as real processes, started the way `scripts/dev` starts it (honcho with
+deploy/Procfile), for the tests that drive it through the edge (tests/e2e, tests/fuzz).
+
+The environment file is deploy/local.env with this session's isolation applied (free ports, fresh
+databases, the session's Redis prefix and exchange, moto's S3 server on a free port), so the tests
+check the real local configuration rather than a parallel one. Third-party APIs (vPIC, Google
+Places) are local stand-ins answering recorded bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiohttp
+
+from shared.testing.infra import AMQP_URL, REDIS_URL, database_url, free_port
+from shared.testing.processes import WatchedProcess
+from shared.testing.standin import Reply, StandIn
+from shared.testing.waiting import eventually
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "e2e" / "fixtures"
+PROCFILE = ROOT / "deploy" / "Procfile"
+LOCAL_ENV = ROOT / "deploy" / "local.env"
+ROUTE_TABLE = ROOT / "services" / "edge" / "routes.json"
+VENV_BIN = Path(sys.executable).parent
+
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance")
+IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
+S3_KEYS = ("e2e", "e2e-secret")
+PLACES_KEY = "e2e-places-key"
+
+VIN = "3VV3B7AXXNM077525"  # the recorded vPIC answer: a 2022 Volkswagen Tiguan SE
+DECODE_ROUTE = "/api/vehicles/DecodeVinValues/{vin}"
+SEARCH_ROUTE = "/v1/places:searchNearby"
+# Near the two places of the recorded searchNearby answer (London); Treats is the nearer one.
+NEAR_TREATS = {"latitude": 51.5076, "longitude": -0.1232}
+TREATS = "ChIJZf2Jlc4EdkgRPLwdn9LZgwY"
+BIG_CHILL = "ChIJIV_fiKsFdkgR7r3H5JTovw4"
+PNG = b"\x89PNG\r\n\x1a\n" + b"e2e image bytes" * 20
+
+STARTUP_TIMEOUT = 60.0
+CASCADE_TIMEOUT = 20.0
+
+
+def read_env_lines(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value
+    return values
+
+
+def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
+                 name: str = "e2e") -> tuple[dict[str, str], dict[str, int]]:
+    """deploy/local.env with this session's isolation: every value a local run uses, re-pointed.
+    `name` keeps two suites of one session (e2e, fuzz) apart: databases, Redis keys, buckets."""
+    env = read_env_lines(LOCAL_ENV)
+    ports = {name: free_port() for name in ("edge", "s3", *SERVICES)}
+    s3_url = f"http://127.0.0.1:{ports['s3']}"
+    exchange = infra.new_exchange()
+    env["MOTOVAULT_S3_PORT"] = str(ports["s3"])
+    env.update(
+        EDGE_PORT=str(ports["edge"]),
+        EDGE_IDENTITY_SECRET=IDENTITY_SECRET,
+        EDGE_REDIS_URL=REDIS_URL,
+        EDGE_REDIS_PREFIX=f"{infra.redis_prefix}{name}:edge:",
+        EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}{name}:edge-cache:",
+        EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
+        EDGE_SHUTDOWN_TIMEOUT="2",
+    )
+    for service in SERVICES:
+        prefix = service.upper() + "_"
+        env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
+        db_name = f"mvt_{infra.run_id}_{name}_{service}"
+        infra.databases.append(db_name)  # created by the service itself (CREATE_DATABASE=true)
+        values = {
+            "PORT": str(ports[service]),
+            "IDENTITY_SECRET": IDENTITY_SECRET,
+            "DATABASE_URL": database_url(db_name),
+            "CREATE_DATABASE": "true",
+            "REDIS_URL": REDIS_URL,
+            "REDIS_PREFIX": f"{infra.redis_prefix}{name}:{service}:",
+            "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}{name}:edge-cache:",
+            "AMQP_URL": AMQP_URL,
+            "EVENTS_EXCHANGE": exchange,
+            "RETRY_DELAYS_MS": "[100,200]",
+            "OUTBOX_POLL_INTERVAL": "0.5",
+            "OUTBOX_MAX_BACKOFF": "1",
+            "SHUTDOWN_TIMEOUT": "2",
+        }
+        if f"{prefix}S3_BUCKET" in env:
+            values.update(S3_ENDPOINT_URL=s3_url, S3_ACCESS_KEY=S3_KEYS[0], S3_SECRET_KEY=S3_KEYS[1],
+                          S3_BUCKET=f"mvt-{infra.run_id}-{name}-{service.replace('_', '-')}")
+        env.update({prefix + key: value for key, value in values.items()})
+    env.update(
+        VEHICLES_VPIC_BASE_URL=f"{vpic_url}/api",
+        STATIONS_PLACES_BASE_URL=places_url,
+        STATIONS_PLACES_API_KEY=PLACES_KEY,
+    )
+    leftovers = [key for key, value in env.items() if "127.0.0.1:90" in value or ":808" in value]
+    assert not leftovers, f"values of deploy/local.env not re-pointed: {leftovers}"
+    return env, ports
+
+
+class Suite:
+    """The honcho process running deploy/Procfile, and how to reach what it started."""
+
+    def __init__(self, process: asyncio.subprocess.Process, env: dict[str, str], ports: dict[str, int]) -> None:
+        self.process = process
+        self.env = env
+        self.ports = ports
+        self.edge = f"http://127.0.0.1:{ports['edge']}"
+        self.s3 = f"http://127.0.0.1:{ports['s3']}"
+        self.watched = WatchedProcess(process)
+
+    def log(self) -> str:
+        return self.watched.log()
+
+    async def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        return await self.watched.stop(signum, timeout)
+
+    async def wait_ready(self, http: aiohttp.ClientSession) -> None:
+        """Every service's /ready (its queue is consumed) and the edge's /api/health."""
+        urls = [f"http://127.0.0.1:{self.ports[name]}/ready" for name in SERVICES] + [self.edge + "/api/health"]
+
+        async def all_ready() -> bool:
+            if self.process.returncode is not None:
+                raise AssertionError(f"honcho exited early ({self.process.returncode}):\n{self.log()}")
+            for url in urls:
+                try:
+                    async with http.get(url) as response:
+                        if response.status != 200:
+                            return False
+                except aiohttp.ClientError:
+                    return False
+            return True
+
+        try:
+            await eventually(all_ready, STARTUP_TIMEOUT, interval=0.25)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- suite output ---\n{self.log()}") from None
+
+
+@asynccontextmanager
+async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
+    """vPIC and Google Places answering their recorded bodies."""
+    vpic = await StandIn({DECODE_ROUTE: Reply.fixture(FIXTURES / "decode_vin_values_3VV3B7AXXNM077525.json")}).start()
+    places = await StandIn({SEARCH_ROUTE: Reply.fixture(FIXTURES / "search_nearby_new_assembled.json")}).start()
+    try:
+        yield vpic, places
+    finally:
+        await vpic.stop()
+        await places.stop()
+
+
+@asynccontextmanager
+async def running_suite(infra, stand_ins, tmp_path: Path, name: str = "e2e",
+                        overrides: dict[str, str] | None = None) -> AsyncIterator[Suite]:
+    """honcho running deploy/Procfile with isolated_env (plus `overrides`), every service ready."""
+    vpic, places = stand_ins
+    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name)
+    env.update(overrides or {})
+    env_file = tmp_path / "suite.env"
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    # As scripts/dev: the venv's executables first on PATH (moto_server, honcho), and `python` (the
+    # Procfile's) is the interpreter running these tests, even where only `python3` exists.
+    own_bin = tmp_path / "bin"
+    own_bin.mkdir()
+    # A wrapper, not a symlink: a venv's python finds its pyvenv.cfg by the path it was started as.
+    (own_bin / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (own_bin / "python").chmod(0o755)
+    path = os.pathsep.join([str(own_bin), str(VENV_BIN), os.environ.get("PATH", "")])
+    process_env = {**os.environ, "PATH": path}
+    honcho = shutil.which("honcho", path=path)
+    assert honcho and shutil.which("moto_server", path=path), "install the dev extra (honcho, moto[server])"
+    for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE"}]:
+        del process_env[key]
+    process = await asyncio.create_subprocess_exec(
+        honcho, "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
+        cwd=ROOT, env=process_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    running = Suite(process, env, ports)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await running.wait_ready(http)
+        yield running
+    finally:
+        await running.stop()
+
+
+class User:
+    """A user of the edge: a dev-issuer token and JSON calls with it."""
+
+    def __init__(self, http: aiohttp.ClientSession, edge: str, token: str) -> None:
+        self.http, self.edge, self.headers = http, edge, {"Authorization": f"Bearer {token}"}
+
+    async def call(self, method: str, path: str, expect: int | None = None, **kwargs):
+        async with self.http.request(method, self.edge + path, headers=self.headers, **kwargs) as response:
+            body = await response.read()
+            if expect is not None:
+                assert response.status == expect, f"{method} {path}: {response.status} {body[:500]!r}"
+            return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
+
+    async def json(self, method: str, path: str, expect: int = 200, **kwargs):
+        return (await self.call(method, path, expect, **kwargs))[1]
+
+
+async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
+    async with http.post(edge + "/api/auth/login", json={"username": username}) as response:
+        assert response.status == 200, await response.text()
+        token = (await response.json())["accessToken"]
+    user = User(http, edge, token)
+    assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
+    return user
+
+
+async def retry_until_created(user: User, path: str, body: dict) -> dict:
+    """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
+    created: dict = {}
+
+    async def accepted() -> bool:
+        status, answer = await user.call("POST", path, json=body)
+        assert status in (201, 404), f"POST {path}: {status} {answer!r}"
+        created.update(answer if status == 201 else {})
+        return status == 201
+
+    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
+    return created
+
+
