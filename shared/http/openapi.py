@@ -26,7 +26,10 @@ from typing import Any, Callable, Mapping
 
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import core_schema
+
+from ..models import DECIMAL_STRING_PATTERN
 
 from .json import json_response
 from .middleware import PUBLIC_PATHS
@@ -44,6 +47,18 @@ _PATH_PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 ResponseSpec = type[BaseModel] | list | str | None
 # A route's success status when its handler documents none: what the suite's handlers answer.
 DEFAULT_SUCCESS = {"post": 201, "delete": 204}
+
+
+class ApiJsonSchema(GenerateJsonSchema):
+    """Pydantic's JSON Schema with what the API checks beyond it: a decimal's string form is plain
+    decimal notation (shared.models.PlainDecimal)."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        json_schema = super().decimal_schema(schema)
+        for option in json_schema.get("anyOf", []):
+            if option.get("type") == "string":
+                option["pattern"] = DECIMAL_STRING_PATTERN
+        return json_schema
 
 
 def documented(
@@ -123,7 +138,8 @@ def openapi_document(app: web.Application, title: str, *, version: str = "1.0.0"
     schemas: dict[str, Any] = {}
     if wanted:
         ordered = sorted(wanted, key=lambda pair: (pair[0].__module__, pair[0].__qualname__, pair[1]))
-        refs, definitions = models_json_schema(ordered, by_alias=True, ref_template=SCHEMA_REF)
+        refs, definitions = models_json_schema(ordered, by_alias=True, ref_template=SCHEMA_REF,
+                                               schema_generator=ApiJsonSchema)
         schemas = definitions.get("$defs", {})
     schemas["Error"] = ERROR_SCHEMA
 
@@ -179,7 +195,7 @@ def _drop_links_elsewhere(paths: dict[str, dict[str, Any]]) -> None:
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     # One parameter per field: a query model is flat, its nested $refs (enums) are in components.
-    schema = model.model_json_schema(by_alias=True, ref_template=SCHEMA_REF)
+    schema = model.model_json_schema(by_alias=True, ref_template=SCHEMA_REF, schema_generator=ApiJsonSchema)
     required = set(schema.get("required", []))
     return [{"name": name, "in": "query", "required": name in required, "schema": field_schema}
             for name, field_schema in schema.get("properties", {}).items()]

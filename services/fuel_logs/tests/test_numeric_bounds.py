@@ -21,6 +21,10 @@ def fill_up(vehicle_id: str, **overrides) -> dict:
     ("fuelUnits", "1e-400"),
     ("costPerUnit", 10_000),
     ("tripDistance", 1_000_000),
+    # A decimal string is plain notation only, as the schema says (Decimal() would read these).
+    ("fuelUnits", " 10"),
+    ("fuelUnits", "5_0"),
+    ("costPerUnit", "1e1"),
 ])
 async def test_an_out_of_range_fill_up_value_is_a_400_naming_the_field(fuel_logs, identity, field, value):
     vehicle_id = await new_vehicle(fuel_logs, USER)
