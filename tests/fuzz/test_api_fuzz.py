@@ -78,7 +78,7 @@ async def schemathesis(location: str, base_url: str, token: str, har: Path, *opt
         str(VENV_BIN / "schemathesis"), "--config-file", str(CONFIG), "--no-color", "run", location,
         "--url", base_url, "-H", f"Authorization: Bearer {token}", "--checks", CHECKS,
         "--report", "har", "--report-har-path", str(har), *options,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=har.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     return process.returncode, output.decode(errors="replace")
