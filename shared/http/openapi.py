@@ -57,8 +57,19 @@ class ApiJsonSchema(GenerateJsonSchema):
         json_schema = super().decimal_schema(schema)
         for option in json_schema.get("anyOf", []):
             if option.get("type") == "string":
-                option["pattern"] = DECIMAL_STRING_PATTERN
+                option["pattern"] = decimal_string_pattern(schema)
         return json_schema
+
+
+def decimal_string_pattern(schema: core_schema.DecimalSchema) -> str:
+    """DECIMAL_STRING_PATTERN narrowed by the field's digits and sign: what the string form of a
+    NUMERIC(max_digits, decimal_places) with a lower bound of 0 can be."""
+    places, digits = schema.get("decimal_places"), schema.get("max_digits")
+    bounds = [schema.get(name) for name in ("ge", "gt")]
+    if places is None or digits is None or not any(bound is not None and bound >= 0 for bound in bounds):
+        return DECIMAL_STRING_PATTERN
+    whole = f"[0-9]{{1,{digits - places}}}"
+    return f"^{whole}(\\.[0-9]{{1,{places}}})?$" if places else f"^{whole}$"
 
 
 def documented(

@@ -156,3 +156,22 @@ async def test_each_service_documents_its_routes(service, settings_class, expect
     for create in creates:
         ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.rsplit("/", 1)[1] in document["components"]["schemas"]
+
+
+class PriceInput(ApiModel):
+    price: Decimal = Field(ge=0, max_digits=5, decimal_places=2)
+    change: Decimal
+
+
+def test_a_decimals_string_form_is_described_as_the_api_takes_it():
+    import re
+
+    from shared.http.openapi import ApiJsonSchema
+    from shared.models import DECIMAL_STRING_PATTERN
+
+    properties = PriceInput.model_json_schema(by_alias=True, schema_generator=ApiJsonSchema)["properties"]
+    [price] = [option["pattern"] for option in properties["price"]["anyOf"] if option["type"] == "string"]
+    assert [bool(re.fullmatch(price, text)) for text in ("123.45", "0", "1234.5", "-1", "1.234", " 5")] == [
+        True, True, False, False, False, False]
+    [change] = [option["pattern"] for option in properties["change"]["anyOf"] if option["type"] == "string"]
+    assert change == DECIMAL_STRING_PATTERN  # no digits or sign to narrow it by
