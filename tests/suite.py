@@ -11,6 +11,7 @@ Places) are local stand-ins answering recorded bodies.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -193,7 +194,7 @@ async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Pat
     process_env = {**os.environ, "PATH": path}
     honcho = shutil.which("honcho", path=path)
     assert honcho and shutil.which("moto_server", path=path), "install the dev extra (honcho, moto[server])"
-    for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE"}]:
+    for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE", "NOTIFICATIONS"}]:
         del process_env[key]
     process = await asyncio.create_subprocess_exec(
         honcho, "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
@@ -206,3 +207,29 @@ async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Pat
         yield running
     finally:
         await running.stop()
+
+
+class User:
+    """A user of the edge: a dev-issuer token and JSON calls with it."""
+
+    def __init__(self, http: aiohttp.ClientSession, edge: str, token: str) -> None:
+        self.http, self.edge, self.headers = http, edge, {"Authorization": f"Bearer {token}"}
+
+    async def call(self, method: str, path: str, expect: int | None = None, **kwargs):
+        async with self.http.request(method, self.edge + path, headers=self.headers, **kwargs) as response:
+            body = await response.read()
+            if expect is not None:
+                assert response.status == expect, f"{method} {path}: {response.status} {body[:500]!r}"
+            return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
+
+    async def json(self, method: str, path: str, expect: int = 200, **kwargs):
+        return (await self.call(method, path, expect, **kwargs))[1]
+
+
+async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
+    async with http.post(edge + "/api/auth/login", json={"username": username}) as response:
+        assert response.status == 200, await response.text()
+        token = (await response.json())["accessToken"]
+    user = User(http, edge, token)
+    assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
+    return user

@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from shared.http.json import json_response, loads
-from shared.http.openapi import OPENAPI_PATH, OPENAPI_VERSION, documented, openapi_document
+from shared.http.openapi import MERGE_QUERY, OPENAPI_PATH, OPENAPI_VERSION, documented, openapi_document
 
 from .auth import PUBLIC_API_PATHS, PUBLIC_API_PREFIXES
 from .proxy import PROXY, ROUTES
@@ -97,7 +97,7 @@ class MergedDocs:
         session = self._session_of()
         for url in pool.urls:  # the first instance that answers will do
             try:
-                async with session.get(url + OPENAPI_PATH, timeout=self._timeout) as response:
+                async with session.get(url + OPENAPI_PATH, params=MERGE_QUERY, timeout=self._timeout) as response:
                     if response.status != 200:
                         continue
                     document = loads(await response.read())

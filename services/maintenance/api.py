@@ -14,7 +14,7 @@ from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented
+from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, parse_query, path_uuid
 
 from . import use_cases
@@ -45,8 +45,22 @@ async def list_subtypes(request: web.Request) -> web.Response:
 # --- records ------------------------------------------------------------------------------------
 
 
+# What a new record's or schedule's id opens (OpenAPI links).
+NEW_ITEM = {"id": "$response.body#/id"}
+RECORD_LINKS = {
+    "GetRecord": link("maintenance.get_record", parameters=NEW_ITEM),
+    "UpdateRecord": link("maintenance.update_record", parameters=NEW_ITEM),
+    "DeleteRecord": link("maintenance.delete_record", parameters=NEW_ITEM),
+}
+SCHEDULE_LINKS = {
+    "GetSchedule": link("maintenance.get_schedule", parameters=NEW_ITEM),
+    "UpdateSchedule": link("maintenance.update_schedule", parameters=NEW_ITEM),
+    "DeleteSchedule": link("maintenance.delete_schedule", parameters=NEW_ITEM),
+}
+
+
 @routes.post("/api/maintenance/records")
-@documented(summary="Create a maintenance record", body=RecordInput)
+@documented(summary="Create a maintenance record", body=RecordInput, links={201: RECORD_LINKS})
 async def create_record(request: web.Request) -> web.Response:
     record = await parse_body(request, RecordInput)
     units = caller_units(request, record.units)
@@ -101,7 +115,7 @@ async def delete_record(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/maintenance/schedules")
-@documented(summary="Create a maintenance schedule", body=ScheduleInput)
+@documented(summary="Create a maintenance schedule", body=ScheduleInput, links={201: SCHEDULE_LINKS})
 async def create_schedule(request: web.Request) -> web.Response:
     schedule = await parse_body(request, ScheduleInput)
     units = caller_units(request, schedule.units)

@@ -13,7 +13,7 @@ from shared.http.app import SETTINGS
 from shared.http.errors import BadGateway, Forbidden, GatewayTimeout, ServiceUnavailable
 from shared.http.json import json_response
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
-from shared.http.openapi import documented
+from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, parse_query
 from shared.models import ApiModel
 
@@ -34,13 +34,27 @@ class PhotoQuery(ApiModel):
     max_width_px: int | None = Field(default=None, ge=1, le=4800)
 
 
+# The last second of 9999: any later expiry is not a time this service could have signed.
+MAX_EXPIRY = 253_402_300_799
+
+
 class SignedPhotoQuery(ApiModel):
-    exp: int
+    exp: int = Field(ge=0, le=MAX_EXPIRY)
     sig: str = Field(min_length=1, max_length=100)
 
 
+# What a search and a save open (OpenAPI links): the nearest station's place id and photo.
+NEAREST = "$response.body#/stations/0"
+SEARCH_LINKS = {
+    "SaveNearest": link("stations.save_station", body={"placeId": NEAREST + "/placeId"}),
+    "NearestPhotoUrl": link("stations.signed_photo_url", parameters={"reference": NEAREST + "/photoReference"}),
+}
+SAVED_LINKS = {"DeleteSaved": link("stations.delete_saved_station", parameters={"placeId": "$response.body#/placeId"})}
+
+
 @routes.post("/api/stations/search")
-@documented(summary="Search stations near a point", body=SearchInput, responses={200: "Stations found"})
+@documented(summary="Search stations near a point", body=SearchInput, responses={200: "Stations found"},
+            links={200: SEARCH_LINKS})
 async def search_stations(request: web.Request) -> web.Response:
     query = await parse_body(request, SearchInput)
     found = await use_cases.search_stations(
@@ -51,7 +65,8 @@ async def search_stations(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/stations/save")
-@documented(summary="Save a station", body=SaveStationInput)
+@documented(summary="Save a station", body=SaveStationInput, responses={200: "Saved again", 201: "Saved"},
+            links={200: SAVED_LINKS, 201: SAVED_LINKS})
 async def save_station(request: web.Request) -> web.Response:
     user_id = current_user(request)
     body = await parse_body(request, SaveStationInput)

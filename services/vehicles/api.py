@@ -12,7 +12,7 @@ from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented
+from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, path_uuid
 from shared.storage import STORAGE
 
@@ -33,6 +33,36 @@ def document_id_param(request: web.Request) -> uuid.UUID:
     return path_uuid(request, "documentId", "Document")
 
 
+# What a new vehicle's id opens, here and in the services that learn of it by event (its fill-ups,
+# maintenance records and schedules): OpenAPI links, resolved in the edge's merged document.
+NEW_VEHICLE = "$response.body#/id"
+VEHICLE_LINKS = {
+    "GetVehicle": link("vehicles.get_vehicle", parameters={"id": NEW_VEHICLE}),
+    "UpdateVehicle": link("vehicles.update_vehicle", parameters={"id": NEW_VEHICLE}),
+    "DeleteVehicle": link("vehicles.delete_vehicle", parameters={"id": NEW_VEHICLE}),
+    "StartImageUpload": link("vehicles.start_image_upload", parameters={"id": NEW_VEHICLE}),
+    "GetImage": link("vehicles.download_image", parameters={"id": NEW_VEHICLE}),
+    "DeleteImage": link("vehicles.delete_image", parameters={"id": NEW_VEHICLE}),
+    "AddDocument": link("vehicles.create_document", parameters={"id": NEW_VEHICLE}),
+    "ListDocuments": link("vehicles.list_documents", parameters={"id": NEW_VEHICLE}),
+    "RecordFillUp": link("fuel_logs.create_fuel_log", body={"vehicleId": NEW_VEHICLE}),
+    "ListFillUps": link("fuel_logs.list_vehicle_fuel_logs", parameters={"vehicleId": NEW_VEHICLE}),
+    "FuelStats": link("fuel_logs.vehicle_fuel_stats", parameters={"vehicleId": NEW_VEHICLE}),
+    "ExportFillUps": link("fuel_logs.export_csv", parameters={"vehicleId": NEW_VEHICLE}),
+    "ImportFillUps": link("fuel_logs.import_csv", parameters={"vehicleId": NEW_VEHICLE}),
+    "CreateRecord": link("maintenance.create_record", body={"vehicleId": NEW_VEHICLE}),
+    "ListRecords": link("maintenance.list_vehicle_records", parameters={"vehicleId": NEW_VEHICLE}),
+    "CreateSchedule": link("maintenance.create_schedule", body={"vehicleId": NEW_VEHICLE}),
+    "ListSchedules": link("maintenance.list_vehicle_schedules", parameters={"vehicleId": NEW_VEHICLE}),
+    "Upcoming": link("maintenance.upcoming", parameters={"vehicleId": NEW_VEHICLE}),
+}
+NEW_DOCUMENT = {"id": "$request.path.id", "documentId": "$response.body#/id"}
+DOCUMENT_LINKS = {
+    "GetDocument": link("vehicles.get_document", parameters=NEW_DOCUMENT),
+    "DeleteDocument": link("vehicles.delete_document", parameters=NEW_DOCUMENT),
+}
+
+
 # --- vehicles -------------------------------------------------------------------------------
 
 @routes.get("/api/vehicles")
@@ -42,7 +72,8 @@ async def list_vehicles(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles")
-@documented(summary="Create a vehicle", body=VehicleInput, responses={201: "The vehicle, with VIN warnings", 409: "Duplicate VIN"})
+@documented(summary="Create a vehicle", body=VehicleInput, responses={201: "The vehicle, with VIN warnings", 409: "Duplicate VIN"},
+            links={201: VEHICLE_LINKS})
 async def create_vehicle(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle = await parse_body(request, VehicleInput)
@@ -74,7 +105,7 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles/decode-vin")
-@documented(summary="Decode a VIN", body=DecodeVinRequest)
+@documented(summary="Decode a VIN", body=DecodeVinRequest, responses={200: "The decoded VIN"})
 async def decode_vin(request: web.Request) -> web.Response:
     body = await parse_body(request, DecodeVinRequest)
     return json_response(await use_cases.decode_vin(request.app[CACHE], request.app[VIN_DECODER], body.vin))
@@ -113,7 +144,7 @@ async def delete_image(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles/{id}/documents")
-@documented(summary="Add a document", body=files.DocumentInput)
+@documented(summary="Add a document", body=files.DocumentInput, links={201: DOCUMENT_LINKS})
 async def create_document(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)

@@ -10,6 +10,12 @@ usable document without writing one. Handlers may add what the router cannot kno
 Models become JSON Schemas (pydantic, by alias: the camelCase the wire speaks) under
 components/schemas. The document is built once, at the first request, when the router is final.
 The edge merges the services' documents at /api/docs.
+
+`links` are OpenAPI links from an answer to the operations that can use what it returned (a new
+vehicle's id -> reading, changing or deleting it, a fill-up for it), so a client or a stateful
+fuzzer can follow them. Operation ids are "<service>.<handler name>", unique across the suite, so
+a link may name another service's operation: it resolves in the edge's merged document, which is
+the API clients see; a service's own document drops such links (cross_service=False).
 """
 
 from __future__ import annotations
@@ -20,12 +26,17 @@ from typing import Any, Callable, Mapping
 
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import core_schema
+
+from ..models import DECIMAL_STRING_PATTERN
 
 from .json import json_response
 from .middleware import PUBLIC_PATHS
 
 OPENAPI_PATH = "/openapi.json"
+# What the edge asks for when it merges: the document with its links to other services' operations.
+MERGE_QUERY = {"links": "all"}
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
 METADATA_ATTRIBUTE = "__openapi__"
@@ -34,6 +45,31 @@ SKIPPED_METHODS = frozenset({"HEAD", "*"})
 _PATH_PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 
 ResponseSpec = type[BaseModel] | list | str | None
+# A route's success status when its handler documents none: what the suite's handlers answer.
+DEFAULT_SUCCESS = {"post": 201, "delete": 204}
+
+
+class ApiJsonSchema(GenerateJsonSchema):
+    """Pydantic's JSON Schema with what the API checks beyond it: a decimal's string form is plain
+    decimal notation (shared.models.PlainDecimal)."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        json_schema = super().decimal_schema(schema)
+        for option in json_schema.get("anyOf", []):
+            if option.get("type") == "string":
+                option["pattern"] = decimal_string_pattern(schema)
+        return json_schema
+
+
+def decimal_string_pattern(schema: core_schema.DecimalSchema) -> str:
+    """DECIMAL_STRING_PATTERN narrowed by the field's digits and sign: what the string form of a
+    NUMERIC(max_digits, decimal_places) with a lower bound of 0 can be."""
+    places, digits = schema.get("decimal_places"), schema.get("max_digits")
+    bounds = [schema.get(name) for name in ("ge", "gt")]
+    if places is None or digits is None or not any(bound is not None and bound >= 0 for bound in bounds):
+        return DECIMAL_STRING_PATTERN
+    whole = f"[0-9]{{1,{digits - places}}}"
+    return f"^{whole}(\\.[0-9]{{1,{places}}})?$" if places else f"^{whole}$"
 
 
 def documented(
@@ -44,26 +80,40 @@ def documented(
     body_required: bool = True,
     query: type[BaseModel] | None = None,
     responses: Mapping[int, ResponseSpec] | None = None,
+    links: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     tags: list[str] | None = None,
 ) -> Callable:
     """Attach OpenAPI metadata to a handler. responses: status -> model, [model] (a list of it),
-    a description string, or None (no body described)."""
+    a description string, or None (no body described). links: status -> name -> link()."""
 
     def mark(handler: Callable) -> Callable:
         setattr(handler, METADATA_ATTRIBUTE, {
             "summary": summary, "description": description, "body": body, "body_required": body_required,
             "query": query,
-            "responses": dict(responses or {}), "tags": tags,
+            "responses": dict(responses or {}), "links": dict(links or {}), "tags": tags,
         })
         return handler
 
     return mark
 
 
+def link(operation_id: str, *, parameters: Mapping[str, str] | None = None,
+         body: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An OpenAPI link to `operation_id` ("<service>.<handler name>"). parameters: target parameter
+    -> runtime expression ("$response.body#/id", "$request.path.id"); body: fields of the target's
+    request body filled from expressions, the rest of the body left to the caller."""
+    definition: dict[str, Any] = {"operationId": operation_id}
+    if parameters:
+        definition["parameters"] = dict(parameters)
+    if body:
+        definition["requestBody"] = dict(body)
+    return definition
+
+
 def _metadata(handler: Any) -> dict[str, Any]:
     return getattr(handler, METADATA_ATTRIBUTE, None) or {
         "summary": None, "description": None, "body": None, "body_required": True, "query": None,
-        "responses": {}, "tags": None,
+        "responses": {}, "links": {}, "tags": None,
     }
 
 
@@ -91,7 +141,7 @@ def _models_of(metadata: dict[str, Any]):
 
 
 def openapi_document(app: web.Application, title: str, *, version: str = "1.0.0",
-                     skip_paths: frozenset[str] = frozenset()) -> dict[str, Any]:
+                     skip_paths: frozenset[str] = frozenset(), cross_service: bool = False) -> dict[str, Any]:
     # Probes, metrics and this document are the platform's, not part of the API.
     operations = list(_operations(app, skip_paths | PUBLIC_PATHS))
     wanted = {pair for _, _, handler in operations for pair in _models_of(_metadata(handler))}
@@ -99,13 +149,16 @@ def openapi_document(app: web.Application, title: str, *, version: str = "1.0.0"
     schemas: dict[str, Any] = {}
     if wanted:
         ordered = sorted(wanted, key=lambda pair: (pair[0].__module__, pair[0].__qualname__, pair[1]))
-        refs, definitions = models_json_schema(ordered, by_alias=True, ref_template=SCHEMA_REF)
+        refs, definitions = models_json_schema(ordered, by_alias=True, ref_template=SCHEMA_REF,
+                                               schema_generator=ApiJsonSchema)
         schemas = definitions.get("$defs", {})
     schemas["Error"] = ERROR_SCHEMA
 
     paths: dict[str, dict[str, Any]] = {}
     for path, method, handler in operations:
         paths.setdefault(path, {})[method] = _operation(path, method, handler, title, refs)
+    if not cross_service:
+        _drop_links_elsewhere(paths)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": version},
@@ -134,22 +187,37 @@ def _operation(path: str, method: str, handler: Any, service: str, refs) -> dict
     if metadata["body"] is not None:
         operation["requestBody"] = {"required": metadata["body_required"], "content": {
             "application/json": {"schema": refs[(metadata["body"], "validation")]}}}
-    operation["responses"] = _responses(method, metadata["responses"], refs)
+    operation["responses"] = _responses(method, metadata["responses"], refs, metadata["links"])
     return operation
+
+
+def _drop_links_elsewhere(paths: dict[str, dict[str, Any]]) -> None:
+    """Keep only the links to this document's own operations."""
+    own = {operation["operationId"] for operations in paths.values() for operation in operations.values()}
+    for operations in paths.values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                if "links" in response:
+                    response["links"] = {name: target for name, target in response["links"].items()
+                                         if target["operationId"] in own}
+                    if not response["links"]:
+                        del response["links"]
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     # One parameter per field: a query model is flat, its nested $refs (enums) are in components.
-    schema = model.model_json_schema(by_alias=True, ref_template=SCHEMA_REF)
+    schema = model.model_json_schema(by_alias=True, ref_template=SCHEMA_REF, schema_generator=ApiJsonSchema)
     required = set(schema.get("required", []))
     return [{"name": name, "in": "query", "required": name in required, "schema": field_schema}
             for name, field_schema in schema.get("properties", {}).items()]
 
 
-def _responses(method: str, specs: Mapping[int, ResponseSpec], refs) -> dict[str, Any]:
+def _responses(method: str, specs: Mapping[int, ResponseSpec], refs,
+               links: Mapping[int, Mapping[str, dict[str, Any]]]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if not any(200 <= status < 300 for status in specs):
-        specs = {201 if method == "post" else 200: None, **specs}
+        specs = {DEFAULT_SUCCESS.get(method, 200): None, **specs}
+    specs = {**{status: None for status in links}, **specs}
     for status, spec in sorted(specs.items()):
         description = spec if isinstance(spec, str) else _phrase(status)
         response: dict[str, Any] = {"description": description}
@@ -158,6 +226,8 @@ def _responses(method: str, specs: Mapping[int, ResponseSpec], refs) -> dict[str
             response["content"] = {"application/json": {"schema": schema}}
         elif status >= 400:
             response["content"] = {"application/json": {"schema": {"$ref": SCHEMA_REF.format(model="Error")}}}
+        if links.get(status):
+            response["links"] = dict(links[status])
         responses[str(status)] = response
     responses["default"] = {"description": "Error",
                             "content": {"application/json": {"schema": {"$ref": SCHEMA_REF.format(model="Error")}}}}
@@ -194,12 +264,14 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 
 def add_openapi(app: web.Application, title: str) -> None:
-    """Serve GET /openapi.json, built at the first request (routes are added after base_app)."""
+    """Serve GET /openapi.json, built at the first request (routes are added after base_app).
+    `?links=all` keeps the links to other services' operations: the edge asks for it to merge."""
     built: dict[str, Any] = {}
 
     async def openapi_json(request: web.Request) -> web.Response:
-        if "document" not in built:
-            built["document"] = openapi_document(request.app, title)
-        return json_response(built["document"])
+        cross_service = request.query.get("links") == MERGE_QUERY["links"]
+        if cross_service not in built:
+            built[cross_service] = openapi_document(request.app, title, cross_service=cross_service)
+        return json_response(built[cross_service])
 
     app.router.add_get(OPENAPI_PATH, openapi_json)

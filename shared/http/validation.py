@@ -48,18 +48,49 @@ async def read_json(request: web.Request) -> Any:
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """The body validated strictly as JSON: a value of the wrong JSON type ("yes" for a boolean,
     "3" for an integer) is a 400 naming the field, never coerced. Decimals still take a number or
-    a numeric string, and dates and UUIDs their JSON string forms."""
+    a numeric string, and dates and UUIDs their JSON string forms. Text holds no NUL character."""
     body = await read_json_bytes(request)
     try:
-        return model.model_validate_json(body, strict=True)
+        parsed = model.model_validate_json(body, strict=True)
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
             raise BadRequest(MALFORMED_JSON) from None
         raise BadRequest("Invalid input", details=field_details(exc)) from None
+    if NUL_ESCAPE in body:  # a raw NUL byte is not valid JSON, so only the escape can carry one
+        _refuse_nul(loads(body))
+    return parsed
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
-    return validate(model, dict(request.query))
+    query = dict(request.query)
+    _refuse_nul(query)
+    return validate(model, query)
+
+
+# PostgreSQL's text types cannot hold U+0000: a NUL in any string a caller sends is a 400 naming
+# where it is, never an error from the database.
+NUL_ESCAPE = b"\\u0000"
+NUL_MESSAGE = "text cannot contain NUL (U+0000) characters"
+
+
+def _refuse_nul(data: Any) -> None:
+    where = _nul_path(data, ())
+    if where is not None:
+        field = ".".join(str(part) for part in where) or "body"
+        raise BadRequest("Invalid input", details=[{"field": field, "message": NUL_MESSAGE, "type": "string_nul"}])
+
+
+def _nul_path(value: Any, path: tuple) -> tuple | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return (*path, key)
+        found = _nul_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def path_uuid(request: web.Request, name: str, what: str) -> uuid.UUID:

@@ -24,6 +24,15 @@ async def test_invalid_fields_are_400_with_field_details(probe, identity):
     assert {d["field"] for d in body["details"]} == {"name", "size"}
 
 
+async def test_a_nul_character_in_text_is_400_naming_the_field(probe, identity):
+    # PostgreSQL's text cannot hold U+0000: found by the fuzzer as a 500 (tests/fuzz).
+    response = await probe.post("/things", json={"name": "a\u0000b"}, headers=identity("u1"))
+    assert response.status == 400, await response.text()
+    body = await response.json()
+    assert_error_shape(body, 400)
+    assert [(d["field"], d["type"]) for d in body["details"]] == [("name", "string_nul")]
+
+
 async def test_wrong_content_type_is_415(probe, identity):
     response = await probe.post("/things", data=b"name=x", headers={**identity("u1"), "Content-Type": "text/plain"})
     assert response.status == 415

@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import Field
 
 from shared.http.app import base_app
-from shared.http.openapi import documented, openapi_document
+from shared.http.openapi import MERGE_QUERY, documented, link, openapi_document
 from shared.models import ApiModel
 from shared.testing.infra import IDENTITY_SECRET, free_port
 from shared.settings import ServiceSettings
@@ -36,7 +36,10 @@ def small_app() -> web.Application:
     routes = web.RouteTableDef()
 
     @routes.post("/api/things")
-    @documented(summary="Create a thing", body=ThingInput, responses={201: ThingView, 409: "Duplicate"})
+    @documented(summary="Create a thing", body=ThingInput, responses={201: ThingView, 409: "Duplicate"}, links={201: {
+        "DeleteThing": link("things.delete_thing", parameters={"id": "$response.body#/thingId"}),
+        "LabelThing": link("labels.create_label", body={"thingId": "$response.body#/thingId"}),
+    }})
     async def create_thing(request):
         return web.json_response({}, status=201)
 
@@ -93,9 +96,19 @@ def test_documented_models_become_schemas_by_alias():
     query = {p["name"]: p for p in listing["parameters"]}
     assert query["vehicleId"]["required"] is True and query["limit"]["required"] is False
     assert query["limit"]["in"] == "query"
-    # Undocumented handlers still get a success and an error response.
+    # Undocumented handlers still get a success and an error response: a DELETE's is a 204 without
+    # a body (the fuzzer found the 200 it claimed, tests/fuzz).
     delete = document["paths"]["/api/things/{id}"]["delete"]
-    assert set(delete["responses"]) == {"200", "default"}
+    assert set(delete["responses"]) == {"204", "default"} and "content" not in delete["responses"]["204"]
+
+
+def test_links_to_other_services_are_kept_only_for_the_merged_document():
+    created = openapi_document(small_app(), "things")["paths"]["/api/things"]["post"]["responses"]["201"]
+    assert created["links"] == {"DeleteThing": {"operationId": "things.delete_thing",
+                                                "parameters": {"id": "$response.body#/thingId"}}}
+    merged = openapi_document(small_app(), "things", cross_service=True)["paths"]["/api/things"]["post"]
+    assert merged["responses"]["201"]["links"]["LabelThing"] == {
+        "operationId": "labels.create_label", "requestBody": {"thingId": "$response.body#/thingId"}}
 
 
 async def test_the_document_is_served_without_an_identity_assertion(serve):
@@ -105,6 +118,10 @@ async def test_the_document_is_served_without_an_identity_assertion(serve):
     document = await response.json()
     assert document["info"]["title"] == "things" and "/api/things" in document["paths"]
     assert (await client.get("/api/things")).status == 401  # the API itself still needs the assertion
+    own = document["paths"]["/api/things"]["post"]["responses"]["201"]["links"]
+    for_merging = await (await client.get("/openapi.json", params=MERGE_QUERY)).json()
+    assert set(own) == {"DeleteThing"}
+    assert set(for_merging["paths"]["/api/things"]["post"]["responses"]["201"]["links"]) == {"DeleteThing", "LabelThing"}
 
 
 def _settings(module: str, cls: str, values: dict):
@@ -139,3 +156,22 @@ async def test_each_service_documents_its_routes(service, settings_class, expect
     for create in creates:
         ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.rsplit("/", 1)[1] in document["components"]["schemas"]
+
+
+class PriceInput(ApiModel):
+    price: Decimal = Field(ge=0, max_digits=5, decimal_places=2)
+    change: Decimal
+
+
+def test_a_decimals_string_form_is_described_as_the_api_takes_it():
+    import re
+
+    from shared.http.openapi import ApiJsonSchema
+    from shared.models import DECIMAL_STRING_PATTERN
+
+    properties = PriceInput.model_json_schema(by_alias=True, schema_generator=ApiJsonSchema)["properties"]
+    [price] = [option["pattern"] for option in properties["price"]["anyOf"] if option["type"] == "string"]
+    assert [bool(re.fullmatch(price, text)) for text in ("123.45", "0", "1234.5", "-1", "1.234", " 5")] == [
+        True, True, False, False, False, False]
+    [change] = [option["pattern"] for option in properties["change"]["anyOf"] if option["type"] == "string"]
+    assert change == DECIMAL_STRING_PATTERN  # no digits or sign to narrow it by

@@ -20,7 +20,7 @@ import pytest
 from shared.testing.waiting import eventually
 from tests.suite import (
     BIG_CHILL, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS, VIN, Suite,
-    running_stand_ins, running_suite,
+    User, log_in, running_stand_ins, running_suite,
 )
 
 # Several seconds of process start-up and shutdown; still part of the default run (and CI).
@@ -48,32 +48,6 @@ async def suite(infra, stand_ins, tmp_path_factory):
 async def http():
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-class User:
-    """A user of the edge: a dev-issuer token and JSON calls with it."""
-
-    def __init__(self, http: aiohttp.ClientSession, edge: str, token: str) -> None:
-        self.http, self.edge, self.headers = http, edge, {"Authorization": f"Bearer {token}"}
-
-    async def call(self, method: str, path: str, expect: int | None = None, **kwargs):
-        async with self.http.request(method, self.edge + path, headers=self.headers, **kwargs) as response:
-            body = await response.read()
-            if expect is not None:
-                assert response.status == expect, f"{method} {path}: {response.status} {body[:500]!r}"
-            return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
-
-    async def json(self, method: str, path: str, expect: int = 200, **kwargs):
-        return (await self.call(method, path, expect, **kwargs))[1]
-
-
-async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
-    async with http.post(edge + "/api/auth/login", json={"username": username}) as response:
-        assert response.status == 200, await response.text()
-        token = (await response.json())["accessToken"]
-    user = User(http, edge, token)
-    assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
-    return user
 
 
 async def retry_until_created(user: User, path: str, body: dict) -> dict:

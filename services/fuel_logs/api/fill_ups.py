@@ -9,7 +9,7 @@ from shared.db import POOL
 from shared.edge_cache import edge_cacheable
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented
+from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, path_uuid
 from shared.storage import SWEEPER
 
@@ -26,9 +26,20 @@ from .common import units
 routes = web.RouteTableDef()
 vehicle_routes = web.RouteTableDef()
 
+# What a new fill-up's id opens (OpenAPI links).
+NEW_FILL_UP = {"id": "$response.body#/id"}
+FILL_UP_LINKS = {
+    "GetFillUp": link("fuel_logs.get_fuel_log", parameters=NEW_FILL_UP),
+    "UpdateFillUp": link("fuel_logs.update_fuel_log", parameters=NEW_FILL_UP),
+    "DeleteFillUp": link("fuel_logs.delete_fuel_log", parameters=NEW_FILL_UP),
+    "StartReceiptUpload": link("fuel_logs.start_receipt_upload", parameters=NEW_FILL_UP),
+    "GetReceipt": link("fuel_logs.receipt_download", parameters=NEW_FILL_UP),
+    "DeleteReceipt": link("fuel_logs.delete_receipt", parameters=NEW_FILL_UP),
+}
+
 
 @routes.post("/api/fuel-logs")
-@documented(summary="Record a fill-up", body=FuelLogInput)
+@documented(summary="Record a fill-up", body=FuelLogInput, links={201: FILL_UP_LINKS})
 async def create_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fill_up = await parse_body(request, FuelLogInput)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Mapping
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from shared.errors import FieldProblem, InvalidInput
-from shared.models import ApiModel
+from shared.models import ApiModel, plain_decimal_string
 
 from .units import UnitSystem, distance_from, fuel_from, price_from
 
@@ -48,15 +48,36 @@ _ODOMETER = dict(ge=0, le=Decimal("99999999"), max_digits=12, decimal_places=1)
 _TRIP = dict(gt=0, le=Decimal("999999"), max_digits=9, decimal_places=1)
 _FUEL = dict(gt=0, le=Decimal("99999"), max_digits=9, decimal_places=3)
 _PRICE = dict(ge=0, le=Decimal("9999"), max_digits=8, decimal_places=3)
+# A fill-up's time: well inside TIMESTAMPTZ and Python's datetime, whatever the offset (year 1 at
+# +05:00 is before Python's first instant once in UTC).
+# JSON Schema cannot compare times: the RFC 3339 form with the years 1900-2199 as a pattern, so
+# generated clients and fuzzers send times the service takes (a bare year prefix on top of the
+# date-time format left Hypothesis discarding almost every fill-up it generated).
+_WHEN_PATTERN = (r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                 r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+_WHEN = dict(ge=datetime(1900, 1, 1, tzinfo=UTC), le=datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC),
+             json_schema_extra={"pattern": _WHEN_PATTERN})
+# Grades in the JSON Schema: every grade of some fuel (which ones go with which fuel: GRADES).
+_GRADE_SCHEMA = {"anyOf": [{"enum": sorted(set().union(*GRADES.values()))}, {"type": "null"}]}
+
+
+def _reading_or_trip_schema(schema: dict) -> None:
+    """The first of rule_violations in the JSON Schema: an odometer reading or a trip distance."""
+    schema["anyOf"] = [
+        {"required": ["odometerReading"], "properties": {"odometerReading": {"type": ["number", "string"]}}},
+        {"required": ["tripDistance"], "properties": {"tripDistance": {"type": ["number", "string"]}}},
+    ]
 
 
 class FuelLogInput(ApiModel):
+    model_config = ApiModel.model_config | {"json_schema_extra": _reading_or_trip_schema}
+
     vehicle_id: UUID
-    date_time: AwareDatetime
+    date_time: AwareDatetime = Field(**_WHEN)
     odometer_reading: Decimal | None = Field(default=None, **_ODOMETER)
     trip_distance: Decimal | None = Field(default=None, **_TRIP)
     fuel_type: FuelType | None = None  # None: the vehicle's fuel type, else gasoline
-    fuel_grade: str | None = Field(default=None, max_length=10)
+    fuel_grade: str | None = Field(default=None, max_length=10, json_schema_extra=_GRADE_SCHEMA)
     fuel_units: Decimal = Field(**_FUEL)
     cost_per_unit: Decimal = Field(**_PRICE)
     is_full_fill: bool = True
@@ -64,21 +85,27 @@ class FuelLogInput(ApiModel):
     location_data: LocationData | None = None
     notes: str | None = Field(default=None, max_length=2000)
 
+    _plain_decimals = field_validator("odometer_reading", "trip_distance", "fuel_units", "cost_per_unit",
+                                      mode="before")(plain_decimal_string)
+
 
 class FuelLogUpdate(ApiModel):
     """PUT is a partial update: only the fields sent change (null clears an optional field)."""
 
-    date_time: AwareDatetime | None = None
+    date_time: AwareDatetime | None = Field(default=None, **_WHEN)
     odometer_reading: Decimal | None = Field(default=None, **_ODOMETER)
     trip_distance: Decimal | None = Field(default=None, **_TRIP)
     fuel_type: FuelType | None = None
-    fuel_grade: str | None = Field(default=None, max_length=10)
+    fuel_grade: str | None = Field(default=None, max_length=10, json_schema_extra=_GRADE_SCHEMA)
     fuel_units: Decimal | None = Field(default=None, **_FUEL)
     cost_per_unit: Decimal | None = Field(default=None, **_PRICE)
     is_full_fill: bool | None = None
     missed_previous: bool | None = None
     location_data: LocationData | None = None
     notes: str | None = Field(default=None, max_length=2000)
+
+    _plain_decimals = field_validator("odometer_reading", "trip_distance", "fuel_units", "cost_per_unit",
+                                      mode="before")(plain_decimal_string)
 
 
 REQUIRED_ON_UPDATE = ("date_time", "fuel_type", "fuel_units", "cost_per_unit", "is_full_fill", "missed_previous")

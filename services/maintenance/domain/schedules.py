@@ -65,11 +65,23 @@ def new_schedule(
     }
 
 
+def is_later_service(on: dt.date, odometer: Decimal | None, last_on: dt.date | None, last_odometer: Decimal | None) -> bool:
+    """Whether work done `on` at `odometer` comes after the last service: the later date, and on
+    the same date the higher reading (a reading ranks above none, as the repository's latest
+    record does: ORDER BY date DESC, odometer_reading DESC NULLS LAST)."""
+    if last_on is None:
+        return True
+    if on != last_on:
+        return on > last_on
+    return odometer is not None and (last_odometer is None or odometer > last_odometer)
+
+
 def completed_by(schedule: Mapping, record: Mapping, done_at: Decimal) -> dict | None:
     """The schedule in its next cycle once the record did its work at odometer `done_at`; None
-    when the record is older than (or as old as) its last service: history, not a completion."""
-    last = schedule["last_service_date"]
-    if last is not None and record["date"] <= last:
+    when the record is not later than its last service (is_later_service): history, not a
+    completion."""
+    if not is_later_service(record["date"], record["odometer_reading"],
+                            schedule["last_service_date"], schedule["last_service_odometer"]):
         return None
     recurrence = recurrence_of(schedule)
     cycle = complete(cycle_of(schedule), recurrence, record["date"], done_at)

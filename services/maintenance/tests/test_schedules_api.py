@@ -134,6 +134,25 @@ async def test_recorded_work_advances_matching_schedules_only(maintenance, ident
     assert after[belt["id"]]["nextDueOdometer"] == belt["nextDueOdometer"] == 45000  # partial work: unchanged
 
 
+async def test_a_second_record_on_the_same_day_at_a_higher_reading_advances_the_schedule(maintenance, identity, vehicle):
+    # Issue 14 #8: the latest service is the later date and, on the same date, the higher reading.
+    car = await vehicle(ALICE, odometer=42000)
+    alice = identity(ALICE)
+    schedule = await create(maintenance, "/api/maintenance/schedules",
+                            oil_schedule(car, lastServiceDate=(today() - timedelta(days=100)).isoformat()),
+                            identity=identity)
+    await create(maintenance, "/api/maintenance/records", oil_record(car, odometerReading=43000), identity=identity)
+    await create(maintenance, "/api/maintenance/records", oil_record(car, odometerReading=43500),
+                 identity=identity)
+    after = await (await maintenance.get(f"/api/maintenance/schedules/{schedule['id']}", headers=alice)).json()
+    assert (after["lastServiceOdometer"], after["nextDueOdometer"]) == (43500, 48500)
+    assert after["lastServiceDate"] == today().isoformat()
+    # A third one that day at a lower reading is history: it changes nothing.
+    await create(maintenance, "/api/maintenance/records", oil_record(car, odometerReading=43200), identity=identity)
+    again = await (await maintenance.get(f"/api/maintenance/schedules/{schedule['id']}", headers=alice)).json()
+    assert again["nextDueOdometer"] == 48500
+
+
 async def test_fixed_schedule_catches_up_in_one_pass(maintenance, identity, vehicle):
     car = await vehicle(ALICE, odometer=10000)
     alice = identity(ALICE)

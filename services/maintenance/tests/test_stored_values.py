@@ -51,7 +51,20 @@ def test_completed_work_starts_the_next_cycle_and_back_dated_work_does_not():
     assert (values["next_due_date"], values["next_due_odometer"]) == (date(2026, 9, 1), Decimal(48000))
     assert (values["last_service_date"], values["last_record_id"], values["due_cycle"]) == (
         date(2026, 3, 1), record["id"], schedule["due_cycle"] + 1)
-    assert completed_by(schedule, record | {"date": date(2026, 1, 1)}, Decimal(43000)) is None
+    assert completed_by(schedule, record | {"date": date(2025, 12, 31)}, Decimal(43000)) is None
+
+
+def test_same_day_work_at_a_higher_reading_completes_and_at_a_lower_or_equal_one_does_not():
+    # Issue 14 #8: the latest service is the later date and, on the same date, the higher reading.
+    schedule = oil_schedule()  # last done 1 Jan 2026 at 40,000
+    same_day = {"id": uuid.uuid4(), "date": date(2026, 1, 1), "odometer_reading": Decimal(40120)}
+    values = completed_by(schedule, same_day, Decimal(40120))
+    assert (values["last_service_odometer"], values["next_due_odometer"]) == (Decimal(40120), Decimal(45120))
+    assert values["last_record_id"] == same_day["id"]
+    for reading in (Decimal(40000), Decimal(39000), None):
+        assert completed_by(schedule, same_day | {"odometer_reading": reading}, Decimal(40000)) is None
+    # A schedule that knows the date but no reading: a same-day record with one is the later.
+    assert completed_by(oil_schedule(last_service_odometer=None), same_day, Decimal(40120)) is not None
 
 
 def test_a_correction_that_moves_the_due_point_starts_a_new_cycle():

@@ -5,15 +5,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt
 
 from shared.models import ApiModel
 
 # Mean Earth radius (IUGG), the same constant as the SQL distance of the repository.
 EARTH_RADIUS_M = 6_371_008.8
 MAX_RADIUS_M = 50_000  # also the largest circle the provider accepts
+# Below a metre a search finds nothing a caller could tell apart; a tinier radius (5e-324, a
+# subnormal double) makes PostgreSQL's float arithmetic underflow, which it refuses.
+MIN_RADIUS_M = 1
+# Coordinates are kept to 7 decimals (~1 cm): finer digits mean nothing for a station search, and
+# a subnormal coordinate (1e-320) would underflow PostgreSQL's haversine the same way.
+COORDINATE_DECIMALS = 7
 # The provider's searchNearby returns at most 20 places per call.
 PROVIDER_MAX_RESULTS = 20
 GAS_STATION = "gas_station"
@@ -34,12 +40,19 @@ class FuelType(str, Enum):
     ELECTRIC = "electric"
 
 
+def _to_centimetres(degrees: float) -> float:
+    return round(degrees, COORDINATE_DECIMALS) + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
+Coordinate = Annotated[StrictFloat, AfterValidator(_to_centimetres)]
+
+
 class SearchInput(ApiModel):
     # Strict: a string or a boolean where a number belongs is a client bug, not something to coerce.
-    # (A strict float still takes a JSON integer.)
-    latitude: StrictFloat = Field(ge=-90, le=90)
-    longitude: StrictFloat = Field(ge=-180, le=180)
-    radius: StrictFloat = Field(default=5000, gt=0, le=MAX_RADIUS_M)
+    # (A strict float still takes a JSON integer.) Finite: NaN and Infinity are 400s.
+    latitude: Coordinate = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: Coordinate = Field(ge=-180, le=180, allow_inf_nan=False)
+    radius: StrictFloat = Field(default=5000, ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False)
     max_results: StrictInt = Field(default=20, ge=1, le=50)
     fuel_type: FuelType | None = None
     open_now: StrictBool = False

@@ -12,6 +12,9 @@ from shared.models import ApiModel
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 DOCUMENT_TYPES = {"application/pdf": "pdf", **IMAGE_TYPES}
+# Dates a document can really carry, well inside PostgreSQL's and Python's date ranges.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 DocumentKind = Literal["insurance", "registration", "manual", "receipt", "other"]
 
 
@@ -22,7 +25,7 @@ class ImageUploadRequest(ApiModel):
 class DocumentInput(ApiModel):
     document_type: DocumentKind
     title: str = Field(min_length=1, max_length=200)
-    expiry_date: date | None = None
+    expiry_date: date | None = Field(default=None, ge=EARLIEST_DATE, le=LATEST_DATE)
     content_type: Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
     file_name: str | None = Field(default=None, max_length=255)
 

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from shared.errors import InvalidInput
 from shared.models import ApiModel
 
-from .vin import FORMAT_MESSAGE, is_valid_format, normalise_vin, vin_warnings
+from .vin import FORMAT_MESSAGE, VIN_INPUT_PATTERN, is_valid_input, normalise_vin, vin_warnings
 
 FIRST_MODEL_YEAR = 1886  # the first patented motor car
 MAX_ODOMETER = 9_999_999  # miles; beyond any real vehicle, and within the INT column
@@ -20,23 +20,45 @@ NEEDS_VIN_OR_PLATE = "a vehicle needs a VIN or a licence plate"
 def _check_vin(vin: str | None) -> str | None:
     if vin is None:
         return None
-    vin = normalise_vin(vin)
-    if not is_valid_format(vin):
+    if not is_valid_input(vin):
         raise ValueError(FORMAT_MESSAGE)
-    return vin
+    return normalise_vin(vin)
+
+
+# The schema states the pattern; _check_vin applies it with the rules' own message.
+VIN_SCHEMA = {"pattern": VIN_INPUT_PATTERN}
+
+
+def latest_model_year() -> int:
+    # Computed per call, not at import: a long-running process must accept next year's models.
+    return date.today().year + 2
 
 
 def _check_year(year: int | None) -> int | None:
-    # Checked per call, not at import: a long-running process must accept next year's models.
-    latest = date.today().year + 2
+    latest = latest_model_year()
     if year is not None and not FIRST_MODEL_YEAR <= year <= latest:
         raise ValueError(f"year must be between {FIRST_MODEL_YEAR} and {latest}")
     return year
 
 
+def _year_schema(schema: dict[str, Any]) -> None:
+    """The year's range in the JSON Schema, as of when the document is built."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "integer":
+            option.update(minimum=FIRST_MODEL_YEAR, maximum=latest_model_year())
+
+
+def _vin_or_plate_schema(schema: dict[str, Any]) -> None:
+    """NEEDS_VIN_OR_PLATE in the JSON Schema: a VIN, or a plate that is not blank."""
+    schema["anyOf"] = [
+        {"required": ["vin"], "properties": {"vin": {"type": "string"}}},
+        {"required": ["licensePlate"], "properties": {"licensePlate": {"type": "string", "pattern": r"\S"}}},
+    ]
+
+
 class VehicleFields(ApiModel):
-    vin: str | None = Field(default=None, max_length=32)
-    year: int | None = None
+    vin: str | None = Field(default=None, max_length=32, json_schema_extra=VIN_SCHEMA)
+    year: int | None = Field(default=None, json_schema_extra=_year_schema)
     make: str | None = Field(default=None, max_length=100)
     model: str | None = Field(default=None, max_length=100)
     engine: str | None = Field(default=None, max_length=100)
@@ -67,6 +89,8 @@ class VehicleFields(ApiModel):
 class VehicleInput(VehicleFields):
     """POST /api/vehicles: a new vehicle needs a VIN or a licence plate."""
 
+    model_config = VehicleFields.model_config | {"json_schema_extra": _vin_or_plate_schema}
+
     odometer_reading: int = Field(default=0, ge=0, le=MAX_ODOMETER)
 
     @model_validator(mode="after")
@@ -90,7 +114,7 @@ class VehicleUpdate(VehicleFields):
 
 
 class DecodeVinRequest(ApiModel):
-    vin: str = Field(max_length=32)
+    vin: str = Field(max_length=32, json_schema_extra=VIN_SCHEMA)
 
     @field_validator("vin")
     @classmethod

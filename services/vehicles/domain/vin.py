@@ -10,6 +10,13 @@ from .wmi import manufacturer_for
 VIN_LENGTH = 17
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # never I, O or Q (confused with 1 and 0)
 FORMAT_MESSAGE = "VIN must be 17 characters of A-Z and 0-9, without I, O or Q"
+# What a caller may send: the 17 characters in either case, with the spaces, tabs, line breaks,
+# no-break spaces and dashes people type or paste around and between them. One pattern for this
+# check and the API's JSON Schema (valid both as a Python and an ECMA-262 regex), so a generated
+# client knows exactly what is accepted.
+_SEPARATOR = r"[ \t\n\r\f\v\u00a0-]"
+VIN_INPUT_PATTERN = rf"^{_SEPARATOR}*(?:[A-HJ-NPR-Za-hj-npr-z0-9]{_SEPARATOR}*){{17}}$"
+_VIN_INPUT = re.compile(VIN_INPUT_PATTERN)
 
 # Letters count as numbers in the check digit sum (49 CFR 565.15, table IV).
 _TRANSLITERATION = {
@@ -28,7 +35,12 @@ FIRST_CYCLE_START = 1980
 
 def normalise_vin(vin: str) -> str:
     """Upper case without the spaces and dashes people type or paste."""
-    return re.sub(r"[\s-]", "", vin).upper()
+    return re.sub(_SEPARATOR, "", vin).upper()
+
+
+def is_valid_input(vin: str) -> bool:
+    """Whether `vin` as sent normalises to a well-formed VIN (VIN_INPUT_PATTERN)."""
+    return bool(_VIN_INPUT.match(vin))
 
 
 def is_valid_format(vin: str) -> bool:

@@ -189,3 +189,17 @@ async def test_list_is_newest_first_like_the_original_app(vehicles, identity):
         ids.append((await create_vehicle(vehicles, bob, licensePlate=plate))["id"])
     listed = await (await vehicles.get("/api/vehicles", headers=bob)).json()
     assert [v["id"] for v in listed] == list(reversed(ids))
+
+
+async def test_what_the_fuzzer_found_in_vehicles_stays_fixed(vehicles, identity):
+    """tests/fuzz: a NUL character in a text field was a 500 (PostgreSQL refuses it); decode-vin
+    answered a 200 its document did not describe (it claimed 201)."""
+    response = await vehicles.post("/api/vehicles", json={"vin": VIN, "licensePlate": "AB\u0000C"},
+                                   headers=identity("u1"))
+    assert response.status == 400, await response.text()
+    assert [d["field"] for d in (await response.json())["details"]] == ["licensePlate"]
+    document = await (await vehicles.get("/openapi.json")).json()
+    assert set(document["paths"]["/api/vehicles/decode-vin"]["post"]["responses"]) == {"200", "default"}
+    links = document["paths"]["/api/vehicles"]["post"]["responses"]["201"]["links"]
+    assert links["GetVehicle"] == {"operationId": "vehicles.get_vehicle", "parameters": {"id": "$response.body#/id"}}
+    assert "RecordFillUp" not in links  # another service's operation: only in the edge's merged document

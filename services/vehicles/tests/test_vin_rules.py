@@ -1,6 +1,7 @@
 """VIN rules without I/O: check digit, model year, offline decode, vPIC mapping, odometer readings."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -9,7 +10,8 @@ from hypothesis import strategies as st
 
 from services.vehicles.domain.odometer import raised_odometer, reading_from_event
 from services.vehicles.domain.vin import (
-    MODEL_YEAR_CODES, check_digit, check_digit_matches, model_year, normalise_vin, offline_decode, vin_warnings,
+    MODEL_YEAR_CODES, VIN_INPUT_PATTERN, check_digit, check_digit_matches, is_valid_input, model_year, normalise_vin,
+    offline_decode, vin_warnings,
 )
 from services.vehicles.domain.vpic import UnusableResponse, map_decode_result, parse_decode_body
 from services.vehicles.domain.wmi import WMI_MANUFACTURERS
@@ -162,3 +164,18 @@ def test_raising_is_order_and_duplicate_insensitive(start, readings):
     for reading in reversed(readings + readings):
         backward = raised_odometer(backward, reading)
     assert forward == backward == max([start, *(r for r in readings if r is not None)])
+
+
+@pytest.mark.parametrize(("sent", "accepted"), [
+    ("1hgcm82633a004352", True),  # any case
+    (" 1HG-CM8 2633A004352\n", True),  # typed or pasted separators
+    ("1HGCM8\u00a02633A004352", True),  # a no-break space from a web page
+    ("1HGCM82633A00435", False),  # 16 characters
+    ("1HGCM82633A0043Q2", False),  # Q is never in a VIN
+    ("\u017fHGCM82633A004352", False),  # long s: upper-cases to S, but is not what the schema allows
+    ("1HGCM82633A004352\x1c", False),  # a separator Python calls whitespace and JSON Schema does not
+])
+def test_the_schema_pattern_and_the_rule_agree(sent, accepted):
+    # The API's JSON Schema states VIN_INPUT_PATTERN; the rule must accept exactly what it matches.
+    assert bool(re.fullmatch(VIN_INPUT_PATTERN, sent)) is accepted
+    assert is_valid_input(sent) is accepted
