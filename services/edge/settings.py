@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
@@ -67,6 +68,9 @@ class EdgeSettings(ServiceSettings):
     upstream_timeout: float = Field(default=30.0, gt=0)
     upstream_connect_timeout: float = Field(default=2.0, gt=0)
     upstream_pool_size: int = Field(default=512, ge=1)
+    # What forwards /api requests: "lean" (services/edge/upstream_client.py, a fraction of the CPU)
+    # or "aiohttp" (its ClientSession), the fallback should the lean client misbehave.
+    upstream_client: Literal["lean", "aiohttp"] = "lean"
     health_probe_timeout: float = Field(default=2.0, gt=0)
     # /api/health probes the services at most this often; answers in between come from memory.
     health_cache_seconds: float = Field(default=2.0, ge=0)
