@@ -1,12 +1,19 @@
 """The edge's CPU per forwarded request, aiohttp's ClientSession and the lean client side by side.
 
     python bench/forward_cost.py [--requests 3000] [--rounds 3] [--profile aiohttp|lean]
+    python bench/forward_cost.py --edge [--requests 2000] [--rounds 3]
 
 A small upstream (aiohttp, answering a small JSON like a service's POST) runs in a child process,
 so only the sending side is counted: `Upstream.send` as the edge calls it (headers as the edge
 builds them, a small JSON body), then the answer read whole and released, as `relay_whole` does.
 The two clients take turns in rounds on the same upstream, which evens out a busy machine.
 CPU is this process's `time.process_time()`; `--profile` prints a cProfile of one client instead.
+
+`--edge` measures whole edges instead: two edge processes (EDGE_UPSTREAM_CLIENT=aiohttp and
+=lean, dev issuer, the machine's Redis under a prefix of their own, rate limit out of reach) in
+front of the same upstream, a forwarded POST sent through each in turns at one connection from
+this process; CPU is each edge process's utime + stime (/proc), latency is the client's, and the
+same POST sent straight to the upstream gives what the edge adds.
 Run from the repository's root with the project's virtualenv.
 """
 
@@ -15,11 +22,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -123,11 +133,88 @@ async def run(args: argparse.Namespace, url: str) -> None:
         await session.close()
 
 
+def edge_process(client: str, port: int, upstream: str, key_dir: str, profile: str | None) -> subprocess.Popen:
+    run = uuid.uuid4().hex[:8]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EDGE_")}
+    env.update({
+        "EDGE_PORT": str(port), "EDGE_HOST": "127.0.0.1", "EDGE_IDENTITY_SECRET": "forward-cost-bench-secret-0123456789",
+        "EDGE_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "EDGE_REDIS_PREFIX": f"mvbench:forward-cost:{run}:", "EDGE_RESPONSE_CACHE_PREFIX": f"mvbench:forward-cost:{run}:rc:",
+        "EDGE_DEV_ISSUER": "true", "EDGE_DEV_ISSUER_KEY_FILE": f"{key_dir}/issuer-key.pem",
+        "EDGE_RATE_LIMIT_DEFAULT": "100000000/minute", "EDGE_LOG_LEVEL": "WARNING", "EDGE_UPSTREAM_CLIENT": client,
+        **{f"EDGE_UPSTREAM_{name}": upstream for name in ("VEHICLES", "FUEL_LOGS", "STATIONS", "MAINTENANCE")},
+    })
+    # Profiled in CPU time, not wall time (a busy machine's waits say nothing about the edge's
+    # cost); the profile is written at the edge's clean exit (SIGTERM).
+    command = ["-m", "services.edge"] if not profile else ["-c", (
+        "import cProfile, runpy, time\n"
+        "profiler = cProfile.Profile(time.process_time)\n"
+        "profiler.enable()\n"
+        "try:\n    runpy.run_module('services.edge', run_name='__main__')\n"
+        f"finally:\n    profiler.disable()\n    profiler.dump_stats('{profile}/edge-{client}.prof')\n"
+    )]
+    return subprocess.Popen([sys.executable, *command], env=env, cwd=Path(__file__).resolve().parents[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+async def run_edges(args: argparse.Namespace, upstream: str, edges: dict[str, tuple[int, subprocess.Popen]]) -> None:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as http:
+        urls = {name: f"http://127.0.0.1:{port}" for name, (port, _) in edges.items()}
+        tokens = {}  # each dev issuer names its own port: a token is good at its edge only
+        for name, url in urls.items():
+            for _ in range(200):  # until it listens
+                try:
+                    async with http.post(url + "/api/auth/login", json={"username": "bench"}) as response:
+                        tokens[name] = (await response.json())["accessToken"]
+                        break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise SystemExit(f"the {name} edge did not start")
+        targets = {"direct": (upstream, {"Content-Type": "application/json"})}
+        targets.update({name: (url, {"Authorization": f"Bearer {tokens[name]}", "Content-Type": "application/json"})
+                        for name, url in urls.items()})
+
+        async def post(url: str, headers: dict[str, str]) -> None:
+            async with http.post(url + "/api/fuel-logs", data=BODY, headers=headers) as response:
+                await response.read()
+                assert response.status == 201, response.status
+
+        for url, headers in targets.values():  # warm up
+            for _ in range(200):
+                await post(url, headers)
+        totals = {name: [0.0, 0.0] for name in targets}
+        for _ in range(args.rounds):
+            for name, (url, headers) in targets.items():
+                pid = edges[name][1].pid if name in edges else None
+                cpu, wall = cpu_seconds(pid) if pid else 0.0, time.perf_counter()
+                for _ in range(args.requests):
+                    await post(url, headers)
+                totals[name][1] += time.perf_counter() - wall
+                totals[name][0] += cpu_seconds(pid) - cpu if pid else 0.0
+    count = args.requests * args.rounds
+    direct = totals["direct"][1] / count
+    print(f"{count} POSTs per target, {args.rounds} alternating rounds, one connection")
+    print("| edge forwarding with | edge CPU µs / forward | client latency µs | added by the edge µs |\n|---|---|---|---|")
+    print(f"| (straight to the upstream) | - | {direct * 1e6:.0f} | - |")
+    for name in edges:
+        cpu, wall = totals[name][0] / count, totals[name][1] / count
+        print(f"| {name} | {cpu * 1e6:.0f} | {wall * 1e6:.0f} | {(wall - direct) * 1e6:.0f} |")
+    print(f"lean client: {1 - totals['lean'][0] / totals['aiohttp'][0]:.0%} less edge CPU per forward")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000, help="per client and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=("aiohttp", "lean"))
+    parser.add_argument("--edge", action="store_true", help="whole edge processes, one per client")
+    parser.add_argument("--edge-profile", metavar="DIR", help="with --edge: run the edges under cProfile, "
+                        "writing DIR/edge-<client>.prof (CPU figures then include the profiler)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the child process: the upstream
     args = parser.parse_args()
     if args.serve:
@@ -147,7 +234,21 @@ def main() -> None:
             runner = uvloop.run
         except ImportError:
             runner = asyncio.run
-        runner(run(args, f"http://127.0.0.1:{port}"))
+        if not args.edge:
+            runner(run(args, f"http://127.0.0.1:{port}"))
+            return
+        with tempfile.TemporaryDirectory() as key_dir:
+            edges = {}
+            try:
+                for name in ("aiohttp", "lean"):
+                    edge_port = free_port()
+                    edges[name] = (edge_port, edge_process(name, edge_port, f"http://127.0.0.1:{port}", key_dir,
+                                                                args.edge_profile))
+                runner(run_edges(args, f"http://127.0.0.1:{port}", edges))
+            finally:
+                for _, process in edges.values():
+                    process.terminate()
+                    process.wait()
     finally:
         child.terminate()
         child.wait()

@@ -15,6 +15,7 @@ services/edge/tests/test_upstream_client.py covers what this module relies on.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections import deque
 from typing import AsyncIterable
@@ -163,6 +164,10 @@ class LeanClient:
             raise aiohttp.ConnectionTimeoutError(f"Connection timeout to {origin.host_header}") from None
         except OSError as exc:
             raise aiohttp.ClientOSError(exc.errno, f"Cannot connect to {origin.host_header}: {exc.strerror}") from None
+        # As aiohttp's connector: a streamed body's small writes must not wait for the previous ACK.
+        sock = connection.transport.get_extra_info("socket") if connection.transport is not None else None
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
     async def _send(self, connection: _Connection, method: str, origin: _Origin, target: str,
