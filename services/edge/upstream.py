@@ -25,6 +25,8 @@ log = logging.getLogger("motovault.edge.proxy")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+# Either client's answer: the same status, reason, headers, read(), content, release() and close().
+UpstreamResponse = aiohttp.ClientResponse | LeanResponse
 
 
 class UpstreamMetrics:
@@ -65,7 +67,7 @@ class Upstream:
 
     async def send(self, request: web.Request, route_name: str, version: str, pool: Pool,
                    headers: CIMultiDict[str], body: object,
-                   limit: BodyLimit | None) -> aiohttp.ClientResponse | LeanResponse:
+                   limit: BodyLimit | None) -> UpstreamResponse:
         """The response headers of the first instance that could serve the request."""
         # Only a request the service can safely see twice is retried: idempotent and bodiless
         # (a streamed body is consumed by the first attempt).

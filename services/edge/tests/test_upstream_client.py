@@ -12,6 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
 
 from services.edge.request_body import WHOLE_BODY_BYTES
 from services.edge.routing import Pool
@@ -316,3 +317,11 @@ async def test_the_edge_forwards_with_either_client(edge, issuer, client):
         assert response.status == 201
         assert (await response.json())["bodyLength"] == len(b'{"vin": "x"}')
     assert upstream.last["headers"]["Host"] == upstream.url.removeprefix("http://")
+
+
+@pytest.mark.pure
+def test_the_client_setting_takes_lean_or_aiohttp_only():
+    assert edge_settings(dev_issuer=True).upstream_client == "lean"
+    assert edge_settings(dev_issuer=True, upstream_client="aiohttp").upstream_client == "aiohttp"
+    with pytest.raises(ValidationError):
+        edge_settings(dev_issuer=True, upstream_client="curl")
