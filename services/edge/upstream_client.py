@@ -199,18 +199,21 @@ class LeanClient:
 
     @staticmethod
     async def _stream_body(connection: _Connection, body: object, chunked: bool) -> None:
+        """Stops at a lost connection without raising: the upstream may have answered before it
+        closed (a 413, say), and reading the answer then tells either that or why it failed."""
         chunks = body.iter_any() if isinstance(body, StreamReader) else body
         assert isinstance(chunks, AsyncIterable)
         try:
             async for chunk in chunks:
-                if not chunk or connection.transport is None:
-                    continue
-                connection.transport.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
-                await connection._drain_helper()  # backpressure: the upstream reads at its own pace
+                if connection.transport is None:
+                    return
+                if chunk:
+                    connection.transport.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
+                    await connection._drain_helper()  # backpressure: the upstream reads at its own pace
             if chunked and connection.transport is not None:
                 connection.transport.write(b"0\r\n\r\n")
-        except ConnectionError as exc:
-            raise aiohttp.ClientOSError(exc.errno, f"Sending the body failed: {exc}") from None
+        except ConnectionError:
+            return
 
     def _give_back(self, origin: _Origin, connection: _Connection, reusable: bool) -> None:
         self._slots.release()

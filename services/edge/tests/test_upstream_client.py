@@ -325,3 +325,31 @@ def test_the_client_setting_takes_lean_or_aiohttp_only():
     assert edge_settings(dev_issuer=True, upstream_client="aiohttp").upstream_client == "aiohttp"
     with pytest.raises(ValidationError):
         edge_settings(dev_issuer=True, upstream_client="curl")
+
+
+@pytest.mark.pure
+async def test_an_upload_the_upstream_drops_stops_and_is_a_502(lean):
+    async def drop_after_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.transport.abort()  # a service dying while the body streams in
+
+    server = await asyncio.start_server(drop_after_head, "127.0.0.1", 0)
+    sent = 0
+
+    async def upload():
+        nonlocal sent
+        chunk = b"u" * 65536
+        for _ in range(1024):  # 64 MiB: far more than the socket buffers hold
+            sent += 1
+            yield chunk
+
+    try:
+        sender = upstream_sender(lean)
+        pool = Pool("things", [f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"])
+        with pytest.raises(BadGateway):
+            await sender.send(make_mocked_request("PUT", "/upload"), "things", "current", pool,
+                              CIMultiDict(), upload(), None)
+        assert sent < 1024  # the rest of the upload was never read from the client
+        assert lean._slots._value == 8  # the connection's slot came back
+    finally:
+        server.close()
