@@ -1,8 +1,10 @@
 """A lean HTTP/1.1 client for forwarding: keep-alive pools per upstream, one write per request.
 
-aiohttp's ClientSession costs the edge most of a forward's CPU in its own bookkeeping (request
-and response objects, URL and header merging, tracing, cookie and timer plumbing), none of which a
-proxy needs: it already has the method, the target and the headers. This client keeps only what
+Chosen with EDGE_UPSTREAM_CLIENT=lean. Most of what aiohttp's ClientSession spends on a forward
+is its own bookkeeping (request and response objects, URL and header merging, tracing, cookie and
+timer plumbing), none of which a proxy needs: it already has the method, the target and the
+headers. Measured by bench/forward_cost.py, this client sends a forward for about half the
+session's CPU; the session is a fifth of the edge's whole cost per forward. It keeps only what
 a forward uses and reuses aiohttp's own connection protocol (`ResponseHandler`: the C response
 parser, flow control, read timeouts, payload errors), so answers and failures look to the rest of
 the edge exactly as with the session: `status`, `reason`, `headers`, `read()`,
