@@ -1,7 +1,7 @@
 """The edge's CPU per forwarded request, aiohttp's ClientSession and the lean client side by side.
 
     python bench/forward_cost.py [--requests 3000] [--rounds 3] [--profile aiohttp|lean]
-    python bench/forward_cost.py --edge [--requests 2000] [--rounds 3]
+    python bench/forward_cost.py --edge [--requests 2000] [--rounds 3] [--edge-profile DIR]
 
 A small upstream (aiohttp, answering a small JSON like a service's POST) runs in a child process,
 so only the sending side is counted: `Upstream.send` as the edge calls it (headers as the edge
