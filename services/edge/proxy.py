@@ -29,6 +29,7 @@ from .routing import Route, load_route_table
 from .settings import EdgeSettings
 from .shifting import WeightStore, bucket, choose
 from .upstream import Upstream, UpstreamMetrics
+from .upstream_client import LeanClient
 from .upstream_headers import NO_AUTO_HEADERS, AssertionCache, upstream_request_headers
 
 PROXY = web.AppKey("proxy", "Proxy")
@@ -130,9 +131,17 @@ def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
             if settings.response_cache:
                 cache = ResponseCache(app[REDIS], settings.response_cache_prefix, settings.response_cache_max_bytes,
                                       app[METRICS_REGISTRY])
-            app[PROXY] = Proxy(Upstream(session, settings, metrics), AssertionCache(signer), weights,
+            client = None
+            if settings.upstream_client == "lean":
+                client = LeanClient(connect_timeout=settings.upstream_connect_timeout,
+                                    read_timeout=settings.upstream_timeout, max_connections=settings.upstream_pool_size)
+            app[PROXY] = Proxy(Upstream(session, settings, metrics, client), AssertionCache(signer), weights,
                                settings.proxy_max_body_bytes, cache)
-            yield
+            try:
+                yield
+            finally:
+                if client is not None:
+                    await client.close()
 
     app.cleanup_ctx.append(session_context)
     for route in routes:

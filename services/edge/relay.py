@@ -13,6 +13,7 @@ from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
 
 from .request_body import WHOLE_BODY_BYTES
 from .response_cache import CACHE_STATUS_HEADER, CachedRead, ResponseCache
+from .upstream import UpstreamResponse
 from .upstream_headers import client_response_headers
 
 log = logging.getLogger("motovault.edge.relay")
@@ -20,7 +21,7 @@ log = logging.getLogger("motovault.edge.relay")
 COMPRESS_MIN_BYTES = 1024
 
 
-def is_small(upstream: aiohttp.ClientResponse) -> bool:
+def is_small(upstream: UpstreamResponse) -> bool:
     length = upstream.headers.get("Content-Length")
     return length is not None and length.isdigit() and int(length) <= WHOLE_BODY_BYTES
 
@@ -33,7 +34,7 @@ def should_compress(headers: MultiMapping[str]) -> bool:
     return length is None or (length.isdigit() and int(length) >= COMPRESS_MIN_BYTES)
 
 
-async def relay_whole(request: web.Request, upstream: aiohttp.ClientResponse,
+async def relay_whole(request: web.Request, upstream: UpstreamResponse,
                       cache: ResponseCache | None, cached_read: CachedRead | None) -> web.StreamResponse:
     """A small answer (length known and bounded): read whole and sent in one write, which costs
     far less than relaying chunks; kept in the response cache when the service allowed it."""
@@ -62,7 +63,7 @@ async def relay_whole(request: web.Request, upstream: aiohttp.ClientResponse,
 
 
 async def relay_streamed(request: web.Request, route_name: str,
-                         upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+                         upstream: UpstreamResponse) -> web.StreamResponse:
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
                                   headers=client_response_headers(upstream))
     if should_compress(response.headers):

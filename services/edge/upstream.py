@@ -18,12 +18,15 @@ from shared.http.errors import BadGateway, GatewayTimeout, PayloadTooLarge
 from .request_body import BodyLimit
 from .routing import Instance, Pool
 from .settings import EdgeSettings
+from .upstream_client import LeanClient, LeanResponse
 
 log = logging.getLogger("motovault.edge.proxy")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Answers meaning "this instance could not serve it" (RFC 9110 §15.6): retried and counted for ejection.
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+# Either client's answer: the same status, reason, headers, read(), content, release() and close().
+UpstreamResponse = aiohttp.ClientResponse | LeanResponse
 
 
 class UpstreamMetrics:
@@ -35,14 +38,27 @@ class UpstreamMetrics:
         self.latency = Histogram("edge_upstream_response_seconds", "Time until the upstream's response headers",
                                  ["route", "version"], registry=registry)
 
+        # Looking a labelled child up costs more than counting (prometheus_client hashes and locks);
+        # the combinations are few (routes x versions x outcomes), so each is looked up once.
+        self._children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
     def observe(self, route: str, version: str, outcome: str, started: float) -> None:
-        self.requests.labels(route, version, outcome).inc()
-        self.latency.labels(route, version).observe(time.perf_counter() - started)
+        key = (route, version, outcome)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (self.requests.labels(*key), self.latency.labels(route, version))
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)
 
 
 class Upstream:
-    def __init__(self, session: aiohttp.ClientSession, settings: EdgeSettings, metrics: UpstreamMetrics) -> None:
+    """Forwards through the lean client when given one, else through the aiohttp session (which
+    health probes and the docs use in any case)."""
+
+    def __init__(self, session: aiohttp.ClientSession, settings: EdgeSettings, metrics: UpstreamMetrics,
+                 client: LeanClient | None = None) -> None:
         self.session = session
+        self._client = client
         self._response_timeout = settings.upstream_timeout
         self._retries = settings.upstream_retries
         self._backoff_base = settings.retry_backoff_base
@@ -50,7 +66,8 @@ class Upstream:
         self._metrics = metrics
 
     async def send(self, request: web.Request, route_name: str, version: str, pool: Pool,
-                   headers: CIMultiDict[str], body: object, limit: BodyLimit | None) -> aiohttp.ClientResponse:
+                   headers: CIMultiDict[str], body: object,
+                   limit: BodyLimit | None) -> UpstreamResponse:
         """The response headers of the first instance that could serve the request."""
         # Only a request the service can safely see twice is retried: idempotent and bodiless
         # (a streamed body is consumed by the first attempt).
@@ -59,14 +76,18 @@ class Upstream:
         instance: Instance | None = None
         for attempt in range(attempts):
             instance = pool.pick(avoid=instance)
-            url = URL(instance.url + str(request.rel_url), encoded=True)
             last_try = attempt + 1 == attempts
             try:
                 # Bounds the wait for the response headers: pool, connect, sending the body, service time.
                 async with asyncio.timeout(self._response_timeout):
-                    response = await self.session.request(
-                        request.method, url, headers=headers, data=body, allow_redirects=False,
-                    )
+                    if self._client is not None:
+                        response = await self._client.request(request.method, instance.url, str(request.rel_url),
+                                                              headers, body)
+                    else:
+                        response = await self.session.request(
+                            request.method, URL(instance.url + str(request.rel_url), encoded=True),
+                            headers=headers, data=body, allow_redirects=False,
+                        )
             except TimeoutError:
                 # Not retried: the request's time is spent; another try would double the wait.
                 pool.failed(instance)
