@@ -19,8 +19,8 @@ import pytest
 
 from shared.testing.waiting import eventually
 from tests.suite import (
-    BIG_CHILL, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS, VIN, Suite,
-    running_stand_ins, running_suite,
+    BIG_CHILL, CASCADE_TIMEOUT, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS,
+    VIN, Suite, log_in, retry_until_created, running_stand_ins, running_suite,
 )
 
 # Several seconds of process start-up and shutdown; still part of the default run (and CI).
@@ -28,8 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 ROUTE_TABLE = ROOT / "services" / "edge" / "routes.json"
 PNG = b"\x89PNG\r\n\x1a\n" + b"e2e image bytes" * 20
-
-CASCADE_TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="module")
@@ -48,46 +46,6 @@ async def suite(infra, stand_ins, tmp_path_factory):
 async def http():
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-class User:
-    """A user of the edge: a dev-issuer token and JSON calls with it."""
-
-    def __init__(self, http: aiohttp.ClientSession, edge: str, token: str) -> None:
-        self.http, self.edge, self.headers = http, edge, {"Authorization": f"Bearer {token}"}
-
-    async def call(self, method: str, path: str, expect: int | None = None, **kwargs):
-        async with self.http.request(method, self.edge + path, headers=self.headers, **kwargs) as response:
-            body = await response.read()
-            if expect is not None:
-                assert response.status == expect, f"{method} {path}: {response.status} {body[:500]!r}"
-            return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
-
-    async def json(self, method: str, path: str, expect: int = 200, **kwargs):
-        return (await self.call(method, path, expect, **kwargs))[1]
-
-
-async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
-    async with http.post(edge + "/api/auth/login", json={"username": username}) as response:
-        assert response.status == 200, await response.text()
-        token = (await response.json())["accessToken"]
-    user = User(http, edge, token)
-    assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
-    return user
-
-
-async def retry_until_created(user: User, path: str, body: dict) -> dict:
-    """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
-    created: dict = {}
-
-    async def accepted() -> bool:
-        status, answer = await user.call("POST", path, json=body)
-        assert status in (201, 404), f"POST {path}: {status} {answer!r}"
-        created.update(answer if status == 201 else {})
-        return status == 201
-
-    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
-    return created
 
 
 def stored_keys(suite: Suite, prefix: str) -> list[str]:
