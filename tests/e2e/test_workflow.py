@@ -20,7 +20,7 @@ import pytest
 from shared.testing.waiting import eventually
 from tests.suite import (
     BIG_CHILL, CASCADE_TIMEOUT, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS,
-    VIN, Suite, log_in, retry_until_created, running_stand_ins, running_suite,
+    VIN, Suite, User, log_in, retry_until_created, running_stand_ins, running_suite,
 )
 
 # Several seconds of process start-up and shutdown; still part of the default run (and CI).
