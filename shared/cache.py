@@ -22,6 +22,20 @@ from .transactions import after_commit
 
 log = logging.getLogger("motovault.cache")
 
+# Every key has a generation beside it, replaced (a random token, as the edge's version tokens) on
+# each invalidation. A miss reads the generation with the value and stores what it loaded only if
+# the generation is still the same: a load that raced a committed change (read before the commit,
+# stored after its invalidation) would otherwise bring back the pre-change value for its TTL.
+GENERATION_SUFFIX = "#gen"
+GENERATION_SECONDS = edge_cache.TOKEN_SECONDS  # far longer than any entry
+_STORE_IF_SAME_GENERATION = """
+if (redis.call('GET', KEYS[2]) or '') == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
 REDIS = web.AppKey("redis", redis.Redis)
 CACHE = web.AppKey("cache", "Cache")
 
@@ -35,6 +49,7 @@ class Cache:
         self._edge_prefix = edge_prefix
         self._scope = scope
         self._outage = OutageLog("Redis (cache)", log)
+        self._store_if_same_generation = client.register_script(_STORE_IF_SAME_GENERATION)
 
     def key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -42,9 +57,10 @@ class Cache:
     async def get_or_load(self, key: str, ttl_seconds: int, load: Callable[[], Awaitable[Any]]) -> Any:
         """The cached JSON value under `key`, or `load()`'s result, stored for `ttl_seconds`."""
         full_key = self._prefix + key
+        generation_key = full_key + GENERATION_SUFFIX
         reachable = True
         try:
-            cached = await self._redis.get(full_key)
+            cached, generation = await self._redis.mget(full_key, generation_key)
             self._outage.succeeded()
             if cached is not None:
                 return orjson.loads(cached)
@@ -56,7 +72,8 @@ class Cache:
         encoded = dumps(value)
         if reachable:  # a write right after a failed read would only wait for the same timeout
             try:
-                await self._redis.set(full_key, encoded, ex=ttl_seconds)
+                await self._store_if_same_generation(keys=[full_key, generation_key],
+                                                     args=[encoded, ttl_seconds, generation or b""])
             except RedisError as exc:
                 self._outage.failed(exc)
         return orjson.loads(encoded)
@@ -77,6 +94,8 @@ class Cache:
             async with self._redis.pipeline(transaction=False) as pipe:
                 if keys:
                     pipe.delete(*(self._prefix + k for k in keys))
+                    for k in keys:  # a load in flight must not store what it read before the change
+                        pipe.set(self._prefix + k + GENERATION_SUFFIX, edge_cache.new_token(), ex=GENERATION_SECONDS)
                 if self._edge_prefix is not None and self._scope is not None:
                     pipe.set(edge_cache.version_key(self._edge_prefix, self._scope, user_id),
                              edge_cache.new_token(), ex=edge_cache.TOKEN_SECONDS)

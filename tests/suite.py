@@ -1,11 +1,12 @@
 """The whole suite as real processes, started the way `scripts/dev` starts it (honcho with
-deploy/Procfile), for the tests that drive it from outside: tests/e2e (HTTP) and tests/browser
-(the web app in Chromium).
+deploy/Procfile), for the tests that drive it from outside: tests/e2e (HTTP), tests/browser
+(the web app in Chromium) and tests/faults (infrastructure outages under load).
 
 The environment file is deploy/local.env with this session's isolation applied (free ports, fresh
 databases, the session's Redis prefix and exchange, moto's S3 server on a free port), so the tests
 check the real local configuration rather than a parallel one. Third-party APIs (vPIC, Google
-Places) are local stand-ins answering recorded bodies.
+Places) are local stand-ins answering recorded bodies. Where PostgreSQL, Redis and RabbitMQ are is
+a parameter (`Backends`): the fault test points the suite at private servers it may stop.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import sys
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from shared.testing.infra import AMQP_URL, REDIS_URL, database_url, free_port
+from shared.testing.infra import AMQP_URL, PG_URL, REDIS_URL, free_port
 from shared.testing.processes import WatchedProcess
 from shared.testing.standin import Reply, StandIn
 from shared.testing.waiting import eventually
@@ -47,6 +51,27 @@ TREATS = "ChIJZf2Jlc4EdkgRPLwdn9LZgwY"
 BIG_CHILL = "ChIJIV_fiKsFdkgR7r3H5JTovw4"
 
 STARTUP_TIMEOUT = 60.0
+CASCADE_TIMEOUT = 20.0
+# honcho announces every process it starts: "12:00:00 system | vehicles.1 started (pid=1234)".
+_STARTED = re.compile(r"\b([a-z0-9_]+)\.1 started \(pid=(\d+)\)")
+
+
+@dataclass(frozen=True)
+class Backends:
+    """Where the suite finds PostgreSQL (the server's URL; each service gets its own database on
+    it), Redis and RabbitMQ. The defaults are the machine's shared servers."""
+
+    pg_url: str = PG_URL
+    redis_url: str = REDIS_URL
+    amqp_url: str = AMQP_URL
+
+    def database_url(self, name: str) -> str:
+        return urlunsplit(urlsplit(self.pg_url)._replace(path=f"/{name}"))
+
+    @property
+    def shared_postgres(self) -> bool:
+        """The machine's server: the session drops the suite's databases at its end."""
+        return self.pg_url == PG_URL
 
 
 def read_env_lines(path: Path) -> dict[str, str]:
@@ -60,7 +85,7 @@ def read_env_lines(path: Path) -> dict[str, str]:
 
 
 def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
-                 name: str = "e2e") -> tuple[dict[str, str], dict[str, int]]:
+                 name: str = "e2e", backends: Backends = Backends()) -> tuple[dict[str, str], dict[str, int]]:
     """deploy/local.env with this session's isolation: every value a local run uses, re-pointed.
 
     `name` keeps two suites of one session apart (databases, Redis keys, buckets): e.g. a VIN
@@ -73,7 +98,7 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
     env.update(
         EDGE_PORT=str(ports["edge"]),
         EDGE_IDENTITY_SECRET=IDENTITY_SECRET,
-        EDGE_REDIS_URL=REDIS_URL,
+        EDGE_REDIS_URL=backends.redis_url,
         EDGE_REDIS_PREFIX=f"{infra.redis_prefix}{name}:edge:",
         EDGE_RESPONSE_CACHE_PREFIX=f"{infra.redis_prefix}{name}:edge-cache:",
         EDGE_DEV_ISSUER_KEY_FILE=str(tmp_path / "issuer-key.pem"),
@@ -83,22 +108,24 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
     )
     if "EDGE_DATABASE_URL" in env:  # the edge's own database (personal access tokens)
         edge_db = f"mvt_{infra.run_id}_{name}_edge"
-        env.update(EDGE_DATABASE_URL=database_url(edge_db), EDGE_CREATE_DATABASE="true")
-        infra.databases.append(edge_db)  # created by the edge itself
+        env.update(EDGE_DATABASE_URL=backends.database_url(edge_db), EDGE_CREATE_DATABASE="true")
+        if backends.shared_postgres:
+            infra.databases.append(edge_db)  # created by the edge itself
     for service in SERVICES:
         prefix = service.upper() + "_"
         env[f"EDGE_UPSTREAM_{service.upper()}"] = f"http://127.0.0.1:{ports[service]}"
         db_name = f"mvt_{infra.run_id}_{name}_{service}"
-        infra.databases.append(db_name)  # created by the service itself (CREATE_DATABASE=true)
+        if backends.shared_postgres:
+            infra.databases.append(db_name)  # created by the service itself (CREATE_DATABASE=true)
         values = {
             "PORT": str(ports[service]),
             "IDENTITY_SECRET": IDENTITY_SECRET,
-            "DATABASE_URL": database_url(db_name),
+            "DATABASE_URL": backends.database_url(db_name),
             "CREATE_DATABASE": "true",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": backends.redis_url,
             "REDIS_PREFIX": f"{infra.redis_prefix}{name}:{service}:",
             "EDGE_CACHE_PREFIX": f"{infra.redis_prefix}{name}:edge-cache:",
-            "AMQP_URL": AMQP_URL,
+            "AMQP_URL": backends.amqp_url,
             "EVENTS_EXCHANGE": exchange,
             "RETRY_DELAYS_MS": "[100,200]",
             "OUTBOX_POLL_INTERVAL": "0.5",
@@ -133,8 +160,15 @@ class Suite:
         self.s3 = f"http://127.0.0.1:{ports['s3']}"
         self.watched = WatchedProcess(process)
 
-    def log(self) -> str:
-        return self.watched.log()
+    def log(self, last_chars: int = 20_000) -> str:
+        return self.watched.log(last_chars)
+
+    def started_pids(self) -> dict[str, list[int]]:
+        """Every process honcho started, by Procfile name, in start order (a restart adds one)."""
+        started: dict[str, list[int]] = {}
+        for name, pid in _STARTED.findall(self.watched.output.decode(errors="replace")):
+            started.setdefault(name, []).append(int(pid))
+        return started
 
     async def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
         return await self.watched.stop(signum, timeout)
@@ -175,11 +209,12 @@ async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
 
 @asynccontextmanager
 async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path, *, name: str = "e2e",
-                        extra_env: dict[str, str] | None = None) -> AsyncIterator[Suite]:
+                        extra_env: dict[str, str] | None = None,
+                        backends: Backends = Backends()) -> AsyncIterator[Suite]:
     """honcho running deploy/Procfile with the isolated environment (plus `extra_env`), once every
     part is ready."""
     vpic, places = stand_ins
-    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name)
+    env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name, backends)
     env.update(extra_env or {})
     env_file = tmp_path / "suite.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
@@ -233,3 +268,17 @@ async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
     user = User(http, edge, token)
     assert (await user.json("GET", "/api/auth/me"))["userId"] == f"dev|{username}"
     return user
+
+
+async def retry_until_created(user: User, path: str, body: dict) -> dict:
+    """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
+    created: dict = {}
+
+    async def accepted() -> bool:
+        status, answer = await user.call("POST", path, json=body)
+        assert status in (201, 404), f"POST {path}: {status} {answer!r}"
+        created.update(answer if status == 201 else {})
+        return status == 201
+
+    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
+    return created

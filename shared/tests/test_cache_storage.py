@@ -45,6 +45,26 @@ async def test_cache_aside_loads_once_then_serves_until_the_user_changes_somethi
     await client.aclose()
 
 
+async def test_a_load_that_raced_a_change_is_not_cached(cache):
+    # A read misses and loads; before it stores, a write commits and invalidates. Storing the
+    # loaded (pre-change) value then would serve it for the whole TTL: a write that was
+    # acknowledged would be missing from the list for minutes.
+    database = {"rows": ["old"]}
+
+    async def load_while_a_write_commits():
+        seen = list(database["rows"])
+        database["rows"].append("new")  # the write commits...
+        await cache.user_changed("alice", "raced")  # ...and invalidates, after its commit
+        return seen
+
+    async def load():
+        return list(database["rows"])
+
+    assert await cache.get_or_load("raced", 60, load_while_a_write_commits) == ["old"]  # what it read
+    assert await cache.get_or_load("raced", 60, load) == ["old", "new"]
+    assert await cache.get_or_load("raced", 60, lambda: pytest.fail("cached by now")) == ["old", "new"]
+
+
 async def test_cache_falls_back_to_the_loader_when_redis_is_down():
     client = redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     cache = Cache(client, "down:")

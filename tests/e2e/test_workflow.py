@@ -19,8 +19,8 @@ import pytest
 
 from shared.testing.waiting import eventually
 from tests.suite import (
-    BIG_CHILL, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS, VIN, Suite,
-    User, log_in, running_stand_ins, running_suite,
+    BIG_CHILL, CASCADE_TIMEOUT, DECODE_ROUTE, NEAR_TREATS, PLACES_KEY, ROOT, S3_KEYS, SEARCH_ROUTE, SERVICES, TREATS,
+    VIN, Suite, User, log_in, retry_until_created, running_stand_ins, running_suite,
 )
 
 # Several seconds of process start-up and shutdown; still part of the default run (and CI).
@@ -28,8 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 ROUTE_TABLE = ROOT / "services" / "edge" / "routes.json"
 PNG = b"\x89PNG\r\n\x1a\n" + b"e2e image bytes" * 20
-
-CASCADE_TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +46,6 @@ async def suite(infra, stand_ins, tmp_path_factory):
 async def http():
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-async def retry_until_created(user: User, path: str, body: dict) -> dict:
-    """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
-    created: dict = {}
-
-    async def accepted() -> bool:
-        status, answer = await user.call("POST", path, json=body)
-        assert status in (201, 404), f"POST {path}: {status} {answer!r}"
-        created.update(answer if status == 201 else {})
-        return status == 201
-
-    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
-    return created
 
 
 def stored_keys(suite: Suite, prefix: str) -> list[str]:
