@@ -16,6 +16,7 @@ import asyncpg
 from prometheus_client import CollectorRegistry, Counter
 
 from ..listener import Listener
+from ..periodic import PeriodicTask
 from .broker import Broker
 
 log = logging.getLogger("motovault.outbox")
@@ -39,7 +40,7 @@ POSTPONE = """
 FIRST_RETRY_DELAY = 0.5
 
 
-class OutboxRelay:
+class OutboxRelay(PeriodicTask):
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -51,32 +52,30 @@ class OutboxRelay:
         max_backoff: float = 10.0,
         batch_size: int = 256,
     ) -> None:
+        # Rounds: at start (catching up on what was committed while no relay ran), on every NOTIFY,
+        # after every (re)connect of the listener (notifications sent while away are lost), and
+        # every poll_interval. A round that fails, whatever the reason, is logged and tried again.
+        super().__init__("outbox-relay", poll_interval, log)
         self._pool = pool
         self._broker = broker
-        self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._batch_size = batch_size
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task | None = None
-        self._listener = Listener(dsn, "outbox", lambda _payload: self._wake.set(), on_connect=self._wake.set)
+        self._listener = Listener(dsn, "outbox", lambda _payload: self._woken.set(), on_connect=self._woken.set)
         self._published = Counter("outbox_published_total", "Events published from the outbox", registry=registry)
         self._failed = Counter("outbox_publish_failures_total", "Outbox publishes that failed", registry=registry)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-        # Every (re)connect wakes the relay too: notifications sent while away are lost.
+        super().start()
         self._listener.start()
-        # Catch up on whatever was committed while no relay ran.
-        self._wake.set()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
         await self._listener.stop()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await super().stop()
+
+    async def run_round(self) -> None:
+        await self._broker.connected.wait()
+        while await self.drain_once() == self._batch_size:
+            pass  # a full batch: more rows are probably waiting
 
     async def drain_once(self) -> int:
         """Publish one batch of due rows; return how many were published."""
@@ -105,19 +104,3 @@ class OutboxRelay:
         self._published.inc(len(sent))
         self._failed.inc(len(failed))
         return len(sent)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            await self._broker.connected.wait()
-            try:
-                published = await self.drain_once()
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
-                log.warning("Outbox relay: database unavailable (%s)", exc)
-                published = 0
-            if published == self._batch_size:
-                continue  # more rows are probably waiting
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
