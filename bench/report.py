@@ -117,7 +117,7 @@ def main() -> None:
     p(f"- **Load**: wrk {meta.get('connections', '?')} connections, {meta.get('threads', '?')} thread, "
       f"{meta.get('warmup_s', '?')} s warm-up + {meta.get('duration_s', '?')} s measured per scenario, "
       f"{rounds} round(s); servers pinned to CPU {meta.get('server_cpu', '?')} (every process of a target, "
-      f"the suite's five services included), wrk and the JWKS issuer on CPU {meta.get('load_cpu', '?')}; "
+      f"the suite's six services included), wrk and the JWKS issuer on CPU {meta.get('load_cpu', '?')}; "
       "PostgreSQL, Redis, RabbitMQ and the suite's S3 server float over both CPUs and are not counted")
     p()
     p("## Results")
