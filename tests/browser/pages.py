@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from playwright.async_api import Browser, Page
 
@@ -35,3 +37,18 @@ async def new_page(browser: Browser, suite, viewport: dict) -> Page:
             if message.type == "error" and "Content Security Policy" in message.text else None)
     page.problems = problems  # type: ignore[attr-defined]
     return page
+
+
+@asynccontextmanager
+async def opened_page(browser: Browser, suite, viewport: dict, screens) -> AsyncIterator[Page]:
+    """A new page for one test: a screenshot kept if the test fails, no console or request problem
+    allowed when it ends, its context closed either way."""
+    page = await new_page(browser, suite, viewport)
+    try:
+        yield page
+        assert page.problems == []  # type: ignore[attr-defined]
+    except BaseException:
+        await screens.capture(page, "failure")
+        raise
+    finally:
+        await page.context.close()

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import new_page
+from tests.browser.pages import opened_page
 from tests.browser.steps import (
     add_fill_ups, add_vehicle_with_vin_decode, delete_vehicle, edit_vehicle_and_add_document, export_and_import_csv,
     find_and_save_station, go_to, schedule_then_record, screen, see_price_at_saved_station, sign_in, sign_out,
@@ -29,8 +29,7 @@ DESKTOP = {"width": 1280, "height": 860}
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens, viewport, tmp_path):
-    page = await new_page(browser, suite, viewport)
-    try:
+    async with opened_page(browser, suite, viewport, screens) as page:
         await page.goto("/")
         await expect(page.get_by_role("heading", name="MotoVault")).to_be_visible()
         await screen(page, screens, "sign-in")
@@ -55,17 +54,10 @@ async def test_a_person_manages_a_vehicle_in_the_web_app(suite, browser, screens
         await screen(page, screens, "settings")
         await delete_vehicle(page, screens)
         await sign_out(page)
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
 
 
 async def test_an_expired_session_returns_to_sign_in_and_keeps_what_was_typed(suite, browser, screens):
-    page = await new_page(browser, suite, PHONE)
-    try:
+    async with opened_page(browser, suite, PHONE, screens) as page:
         await page.goto("/vehicles/new")
         await sign_in(page, "browser-expiry")
         await expect(page.get_by_role("heading", level=1, name="Add vehicle")).to_be_visible()
@@ -84,17 +76,10 @@ async def test_an_expired_session_returns_to_sign_in_and_keeps_what_was_typed(su
         await expect(page.get_by_role("heading", level=1, name="Add vehicle")).to_be_visible()
         await expect(page.get_by_label("Nickname")).to_have_value("Typed before expiry")
         await expect(page.get_by_label("Licence plate")).to_have_value("EXP 123")
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
 
 
 async def test_offline_the_installed_app_shows_the_last_data_read_only(suite, browser, screens):
-    page = await new_page(browser, suite, DESKTOP)
-    try:
+    async with opened_page(browser, suite, DESKTOP, screens) as page:
         await page.goto("/")
         await sign_in(page, "browser-offline")
         await page.get_by_role("link", name="Add vehicle").click()
@@ -123,17 +108,10 @@ async def test_offline_the_installed_app_shows_the_last_data_read_only(suite, br
         await page.reload()
         await expect(page.get_by_role("status").filter(has_text="You are offline")).to_have_count(0)
         await expect(page.get_by_role("button", name="Delete vehicle")).to_be_enabled()
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
 
 
 async def test_the_assistant_answer_appears_as_it_streams_in_and_a_429_says_when_to_retry(suite, browser, screens, anthropic):
-    page = await new_page(browser, suite, PHONE)
-    try:
+    async with opened_page(browser, suite, PHONE, screens) as page:
         await page.goto("/assistant")
         await sign_in(page, "browser-assistant")
         await expect(page.get_by_role("heading", level=1, name="Assistant")).to_be_visible()
@@ -154,17 +132,10 @@ async def test_the_assistant_answer_appears_as_it_streams_in_and_a_429_says_when
         await expect(page.get_by_label("Your question")).to_have_value("And the air filter?")
         assert anthropic.calls["/v1/messages"] == 1
         await screen(page, screens, "assistant-rate-limited")
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
 
 
 async def test_api_errors_are_shown_next_to_the_field_and_in_the_form(suite, browser, screens):
-    page = await new_page(browser, suite, PHONE)
-    try:
+    async with opened_page(browser, suite, PHONE, screens) as page:
         await page.goto("/vehicles/new")
         await sign_in(page, "browser-errors")
         # Longer than the API's 20 characters for a plate: refused by the service, shown at the field.
@@ -184,17 +155,10 @@ async def test_api_errors_are_shown_next_to_the_field_and_in_the_form(suite, bro
         await page.get_by_label("VIN", exact=True).fill(VIN)
         await page.get_by_role("button", name="Add vehicle").click()
         await expect(page.get_by_role("alert")).to_contain_text("You already have a vehicle with this VIN")
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
 
 
 async def test_the_keyboard_skips_to_the_content_and_reaches_the_controls(suite, browser, screens):
-    page = await new_page(browser, suite, DESKTOP)
-    try:
+    async with opened_page(browser, suite, DESKTOP, screens) as page:
         await page.goto("/")
         await sign_in(page, "browser-keyboard")
         await expect(page.get_by_role("heading", level=1, name="Garage")).to_be_visible()
@@ -213,9 +177,3 @@ async def test_the_keyboard_skips_to_the_content_and_reaches_the_controls(suite,
         await expect(vin).to_be_focused()
         assert await vin.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
         await screen(page, screens, "keyboard-focus")
-        assert page.problems == []  # type: ignore[attr-defined]
-    except BaseException:
-        await screens.capture(page, "failure")
-        raise
-    finally:
-        await page.context.close()
