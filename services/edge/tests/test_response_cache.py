@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 
 import redis.asyncio as redis
 
@@ -27,7 +28,10 @@ async def get_json(client, path, headers):
 
 
 async def start(edge, **overrides):
-    values = dict(redis_prefix=f"mv:test:edge:rc{free_port()}:", response_cache_prefix=f"mv:test:edge-cache:{free_port()}:")
+    # Unique per test: a port number comes back in a later test or run, and a rate-limit bucket
+    # spent under it ("3/hour") outlives the test in Redis.
+    run = uuid.uuid4().hex
+    values = dict(redis_prefix=f"mv:test:edge:rc{run}:", response_cache_prefix=f"mv:test:edge-cache:{run}:")
     values.update(overrides)
     client, upstream = await edge(**values)
     client.edge_cache_prefix = values["response_cache_prefix"]
