@@ -9,6 +9,7 @@ import { useApiData } from '../api/useApiData';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { CheckboxField, SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
+import { useSubmission } from '../forms/useSubmission';
 import { numberOrNull, textOrNull, validateFillUp, type FillUpValues } from '../forms/validation';
 import { distanceUnit, formatMoney, fuelUnit, type UnitSystem } from '../units/units';
 
@@ -46,8 +47,7 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
   });
   const [values, setValues, clearDraft] = useDraft<Values>(`fill-up-${vehicleId}`, initial);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, reset, send } = useSubmission();
   const [added, setAdded] = useState<string | null>(null);
   const errors = fieldErrors(localErrors, error, FIELDS);
   const set = (field: keyof Values) => (value: string) => setValues({ ...values, [field]: value });
@@ -57,14 +57,13 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
+    reset();
     setAdded(null);
     const problems = validateFillUp(values);
     setLocalErrors(problems);
     if (Object.keys(problems).length) return;
     const station = stations.data?.find((saved) => saved.placeId === values.placeId);
-    setBusy(true);
-    try {
+    await send(async () => {
       await api(`/api/fuel-logs?units=${system}`, {
         method: 'POST',
         json: {
@@ -85,11 +84,7 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
       clearDraft();
       setAdded(`Fill-up added: ${values.fuelUnits} ${unit}, ${formatMoney(total)} in total.`);
       await onAdded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const grades = GRADES[values.fuelType] ?? [];

@@ -10,6 +10,7 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
+import { useSubmission } from '../forms/useSubmission';
 import { expiryStatus } from './expiry';
 
 const DOCUMENT_TYPES = [
@@ -82,22 +83,20 @@ function AddDocumentForm({ path, onAdded }: { path: string; onAdded: () => Promi
   const [values, setValues, clearDraft] = useDraft(`document-${path}`, () => ({ documentType: 'insurance', title: '', expiryDate: '' }));
   const [file, setFile] = useState<File | null>(null);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, reset, send } = useSubmission();
   const errors = fieldErrors(localErrors, error, FIELDS);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    setError(null);
+    reset();
     const problems: Record<string, string> = {};
     if (!values.title.trim()) problems.title = 'Enter a title';
     if (!file) problems.file = 'Choose a file';
     else if (!FILE_TYPES.includes(file.type)) problems.file = 'Choose a PDF or an image';
     setLocalErrors(problems);
     if (Object.keys(problems).length || !file) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       const created = await api<VehicleDocument>(path, {
         method: 'POST',
         json: { ...values, expiryDate: values.expiryDate || null, contentType: file.type, fileName: file.name },
@@ -107,11 +106,7 @@ function AddDocumentForm({ path, onAdded }: { path: string; onAdded: () => Promi
       setFile(null);
       form.reset();
       await onAdded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -11,6 +11,7 @@ import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
 import { usePageTitle } from '../components/usePageTitle';
 import { useDraft } from '../forms/useDraft';
+import { useSubmission } from '../forms/useSubmission';
 import { normaliseVin, numberOrNull, textOrNull, validateVehicle, vinProblem, type VehicleValues } from '../forms/validation';
 import { distanceToMiles, distanceUnit, milesToDistance, type UnitSystem } from '../units/units';
 import { useUnits } from '../units/useUnits';
@@ -69,8 +70,7 @@ function VehicleForm({ vehicle, system }: { vehicle?: Vehicle; system: UnitSyste
     () => (vehicle ? valuesOf(vehicle, system) : emptyValues()),
   );
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, reset, send } = useSubmission();
   const [decoding, setDecoding] = useState(false);
   const [decodeError, setDecodeError] = useState<unknown>(null);
   const [decoded, setDecoded] = useState<DecodedVin | null>(null);
@@ -106,22 +106,17 @@ function VehicleForm({ vehicle, system }: { vehicle?: Vehicle; system: UnitSyste
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
+    reset();
     const problems = validateVehicle(values);
     setLocalErrors(problems);
     if (Object.keys(problems).length) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       const saved = vehicle
         ? await api<Vehicle>(`/api/vehicles/${vehicle.id}`, { method: 'PUT', json: bodyOf(values, system) })
         : await api<Vehicle>('/api/vehicles', { method: 'POST', json: bodyOf(values, system) });
       clearDraft();
       navigate(`/vehicles/${saved.id}`);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const fuelOptions = FUEL_TYPES.includes(values.fuelType) ? FUEL_TYPES : [...FUEL_TYPES, values.fuelType];

@@ -7,6 +7,7 @@ import { useOffline } from '../api/connectivity';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
+import { useSubmission } from '../forms/useSubmission';
 import { numberOrNull, textOrNull, validateRecord } from '../forms/validation';
 import { CATEGORIES, SubtypePicker } from './SubtypePicker';
 
@@ -27,19 +28,17 @@ export function RecordForm({ vehicleId, units, distanceUnit, onAdded }: {
     shopName: '', notes: '',
   }));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, reset, send } = useSubmission();
   const errors = fieldErrors(localErrors, error, FIELDS);
   const set = (field: string) => (value: string) => setValues({ ...values, [field]: value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
+    reset();
     const problems = validateRecord(values);
     setLocalErrors(problems);
     if (Object.keys(problems).length) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       await api('/api/maintenance/records', {
         method: 'POST',
         json: {
@@ -50,11 +49,7 @@ export function RecordForm({ vehicleId, units, distanceUnit, onAdded }: {
       });
       clearDraft();
       await onAdded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

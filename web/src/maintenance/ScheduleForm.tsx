@@ -6,6 +6,7 @@ import { useOffline } from '../api/connectivity';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
+import { useSubmission } from '../forms/useSubmission';
 import { numberOrNull, textOrNull, validateSchedule } from '../forms/validation';
 import { CATEGORIES, SubtypePicker } from './SubtypePicker';
 
@@ -20,19 +21,17 @@ export function ScheduleForm({ vehicleId, units, distanceUnit, onAdded }: {
     lastServiceDate: '', lastServiceOdometer: '', notes: '',
   }));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, reset, send } = useSubmission();
   const errors = fieldErrors(localErrors, error, FIELDS);
   const set = (field: string) => (value: string) => setValues({ ...values, [field]: value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
+    reset();
     const problems = validateSchedule(values);
     setLocalErrors(problems);
     if (Object.keys(problems).length) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       await api('/api/maintenance/schedules', {
         method: 'POST',
         json: {
@@ -44,11 +43,7 @@ export function ScheduleForm({ vehicleId, units, distanceUnit, onAdded }: {
       });
       clearDraft();
       await onAdded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
