@@ -171,7 +171,9 @@ async def test_the_keyboard_skips_to_the_content_and_reaches_the_controls(suite,
         await expect(page.get_by_role("link", name="Add vehicle")).to_be_focused()
         await page.keyboard.press("Enter")
         await expect(page.get_by_role("heading", level=1, name="Add vehicle")).to_be_visible()
-        # The new screen has the focus: the next Tab is its first field, outlined (visible focus).
+        # The new screen has the focus (moved there once it has rendered, so wait for it): the next
+        # Tab is its first field, outlined (visible focus).
+        await expect(page.locator("main#main")).to_be_focused()
         await page.keyboard.press("Tab")
         vin = page.get_by_label("VIN", exact=True)
         await expect(vin).to_be_focused()
