@@ -14,6 +14,8 @@ from typing import Callable
 
 import asyncpg
 
+from .tasks import cancel_and_wait
+
 log = logging.getLogger("motovault.listener")
 
 CHECK_INTERVAL = 5.0
@@ -39,9 +41,7 @@ class Listener:
         self._task = asyncio.create_task(self._run(), name=f"listen-{self._channel}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     def _notified(self, _conn, _pid, _channel, payload: str) -> None:
         self._on_notify(payload)

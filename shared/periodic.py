@@ -15,6 +15,7 @@ from typing import AsyncIterator, Callable, TypeVar
 from aiohttp import web
 
 from .outage import DATABASE_UNAVAILABLE
+from .tasks import cancel_and_wait, wait_set
 
 T = TypeVar("T", bound="PeriodicTask")
 
@@ -38,9 +39,7 @@ class PeriodicTask:
         self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         while True:
@@ -50,10 +49,7 @@ class PeriodicTask:
                 self._log.warning("%s: round failed, retrying next round: %s", self._name, exc)
             except Exception:
                 self._log.exception("%s: round failed", self._name)
-            try:
-                await asyncio.wait_for(self._woken.wait(), self._interval)
-            except TimeoutError:
-                pass
+            await wait_set(self._woken, self._interval)
             self._woken.clear()
 
 

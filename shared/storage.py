@@ -23,6 +23,7 @@ from pydantic import BaseModel, SecretStr
 
 from .db import POOL
 from .errors import DependencyUnavailable
+from .tasks import cancel_and_wait, wait_set
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -248,9 +249,7 @@ class DeletionSweeper:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     async def sweep_once(self, batch: int = 500) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -272,10 +271,7 @@ class DeletionSweeper:
                 log.warning("Stored files not deleted yet, storage unavailable: %s", exc.detail)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
                 log.warning("Storage sweeper: database unavailable: %s", exc)
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            except TimeoutError:
-                pass
+            await wait_set(self._wake, self._interval)
             self._wake.clear()
 
 

@@ -18,6 +18,7 @@ from typing import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from shared.listener import Listener
+from shared.tasks import wait_set
 
 from .repository import PROJECTION_CHANNEL
 
@@ -52,10 +53,7 @@ class ProjectionWatch:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                try:
-                    await asyncio.wait_for(waiter.wait(), min(remaining, self._poll_interval))
-                except TimeoutError:
-                    pass
+                await wait_set(waiter, min(remaining, self._poll_interval))
                 waiter.clear()
         finally:
             self._waiters[key].discard(waiter)

@@ -30,6 +30,7 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from ..outage import DATABASE_UNAVAILABLE
+from ..tasks import cancel_and_wait, wait_set
 from .batch import Batch, Delivery, EventHandler, decode
 from .broker import Broker
 from .envelope import Event
@@ -107,10 +108,7 @@ class Consumer:
         while (self._waiting or self._batches) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         # What outlasted the drain is rolled back and never acknowledged: the broker redelivers it.
-        unfinished = [self._dispatcher, *self._batches]
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
+        await cancel_and_wait(self._dispatcher, *self._batches)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         self._waiting.append(message)
@@ -129,10 +127,8 @@ class Consumer:
                     if pending:
                         self._start(pending)
             self._arrived.clear()
-            try:  # until a delivery arrives, or a running batch may have stalled
-                await asyncio.wait_for(self._arrived.wait(), STALLED_SECONDS if running else None)
-            except TimeoutError:
-                pass
+            # until a delivery arrives, or a running batch may have stalled
+            await wait_set(self._arrived, STALLED_SECONDS if running else None)
 
     def _start(self, deliveries: list[Delivery]) -> None:
         batch = Batch(deliveries)
