@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 
 from shared.events import Event, new_event
@@ -25,15 +26,30 @@ def record_created(row: Mapping) -> Event:
     return new_event("maintenance.record_created", data, producer=PRODUCER, user_id=row["user_id"])
 
 
-def schedule_due(row: Mapping, assessment: Assessment) -> Event:
-    data = {
+def _due_point(row: Mapping) -> dict:
+    """A schedule's next due point; `dueCycle` grows whenever the point moves, so a consumer
+    can tell a late event about an earlier point from the current one."""
+    return {
         "scheduleId": str(row["id"]),
         "vehicleId": str(row["vehicle_id"]),
         "category": row["category"],
         "subtypes": list(row["subtypes"]),
         "dueDate": None if row["next_due_date"] is None else row["next_due_date"].isoformat(),
         "dueOdometer": odometer_to_wire(row["next_due_odometer"]),
-        "trigger": assessment.trigger,
-        "urgency": assessment.urgency.value,
+        "dueCycle": row["due_cycle"],
     }
+
+
+def schedule_due(row: Mapping, assessment: Assessment) -> Event:
+    data = _due_point(row) | {"trigger": assessment.trigger, "urgency": assessment.urgency.value}
     return new_event("maintenance.schedule_due", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def schedule_changed(row: Mapping) -> Event:
+    """A schedule was set up, corrected or moved on by recorded work: its next due point."""
+    return new_event("maintenance.schedule_changed", _due_point(row), producer=PRODUCER, user_id=row["user_id"])
+
+
+def schedule_deleted(user_id: str, schedule_id: uuid.UUID, vehicle_id: uuid.UUID) -> Event:
+    data = {"scheduleId": str(schedule_id), "vehicleId": str(vehicle_id)}
+    return new_event("maintenance.schedule_deleted", data, producer=PRODUCER, user_id=user_id)

@@ -59,6 +59,13 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         log.info("Schedule %s due: %d new deliveries", event.data["scheduleId"], queued)
         await to_subscribers(conn, event)
 
+    async def on_schedule_changed(conn: asyncpg.Connection, event: Event) -> None:
+        if not await use_cases.schedule_changed(conn, event.user_id, event.data):
+            log.info("Ignoring schedule %s of deleted vehicle %s", event.data["scheduleId"], event.data["vehicleId"])
+
+    async def on_schedule_deleted(conn: asyncpg.Connection, event: Event) -> None:
+        await use_cases.forget_schedule(conn, event.user_id, uuid.UUID(event.data["scheduleId"]))
+
     return {
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
@@ -66,6 +73,8 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         "vehicle.document_added.v1": on_document_added,
         "vehicle.document_removed.v1": on_document_removed,
         "maintenance.schedule_due.v1": on_schedule_due,
+        "maintenance.schedule_changed.v1": on_schedule_changed,
+        "maintenance.schedule_deleted.v1": on_schedule_deleted,
         "maintenance.record_created.v1": to_subscribers,
         "fuel_log.created.v1": to_subscribers,
     }

@@ -94,21 +94,43 @@ async def claim_reminder(conn: asyncpg.Connection, document_id: uuid.UUID, expir
 
 
 async def upsert_due(conn: asyncpg.Connection, user_id: str, values: dict[str, Any]) -> None:
+    """Keep a schedule's latest due point. An announcement (urgency and announced_on set) of the
+    same cycle as the stored point stays when the point is restated without one; an event of an
+    earlier cycle, or of a deleted schedule, changes nothing (events may come in any order)."""
     await conn.execute(
         """INSERT INTO due_maintenance (schedule_id, user_id, vehicle_id, category, subtypes, due_date,
-                                        due_odometer, urgency, announced_on)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                        due_odometer, urgency, announced_on, due_cycle)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+           WHERE NOT EXISTS (SELECT 1 FROM deleted_schedules WHERE schedule_id = $1)
            ON CONFLICT (schedule_id) DO UPDATE SET category = EXCLUDED.category, subtypes = EXCLUDED.subtypes,
-               due_date = EXCLUDED.due_date, due_odometer = EXCLUDED.due_odometer, urgency = EXCLUDED.urgency,
-               announced_on = EXCLUDED.announced_on
-           WHERE due_maintenance.user_id = EXCLUDED.user_id""",
+               due_date = EXCLUDED.due_date, due_odometer = EXCLUDED.due_odometer,
+               urgency = CASE WHEN EXCLUDED.due_cycle IS NOT DISTINCT FROM due_maintenance.due_cycle
+                              THEN coalesce(EXCLUDED.urgency, due_maintenance.urgency) ELSE EXCLUDED.urgency END,
+               announced_on = CASE WHEN EXCLUDED.due_cycle IS NOT DISTINCT FROM due_maintenance.due_cycle
+                              THEN coalesce(EXCLUDED.announced_on, due_maintenance.announced_on)
+                              ELSE EXCLUDED.announced_on END,
+               due_cycle = EXCLUDED.due_cycle
+           WHERE due_maintenance.user_id = EXCLUDED.user_id
+             AND (EXCLUDED.due_cycle IS NULL OR due_maintenance.due_cycle IS NULL
+                  OR EXCLUDED.due_cycle >= due_maintenance.due_cycle)""",
         values["schedule_id"], user_id, values["vehicle_id"], values["category"], values["subtypes"],
-        values["due_date"], values["due_odometer"], values["urgency"], values["announced_on"],
+        values["due_date"], values["due_odometer"], values.get("urgency"), values.get("announced_on"),
+        values.get("due_cycle"),
     )
 
 
+async def delete_schedule(conn: asyncpg.Connection, user_id: str, schedule_id: uuid.UUID) -> None:
+    await conn.execute(
+        "INSERT INTO deleted_schedules (schedule_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        schedule_id, user_id)
+    await conn.execute("DELETE FROM due_maintenance WHERE schedule_id = $1 AND user_id = $2", schedule_id, user_id)
+
+
 async def calendar_items(conn: asyncpg.Connection, user_id: str) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
-    due = await conn.fetch("SELECT * FROM due_maintenance WHERE user_id = $1 ORDER BY schedule_id", user_id)
+    # A due point with no date that has not fallen due (a distance still to drive) has no day to show.
+    due = await conn.fetch(
+        """SELECT * FROM due_maintenance WHERE user_id = $1 AND (due_date IS NOT NULL OR announced_on IS NOT NULL)
+           ORDER BY schedule_id""", user_id)
     documents = await conn.fetch(
         "SELECT * FROM documents WHERE user_id = $1 AND expires_on IS NOT NULL ORDER BY expires_on, document_id",
         user_id)

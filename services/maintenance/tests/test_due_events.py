@@ -69,7 +69,7 @@ async def test_odometer_crossing_is_announced_once_even_when_the_event_comes_twi
     assert event["userId"] == ALICE
     assert event["data"] == {
         "scheduleId": schedule["id"], "vehicleId": car, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
-        "dueDate": None, "dueOdometer": 45000, "trigger": "odometer", "urgency": "past_due",
+        "dueDate": None, "dueOdometer": 45000, "dueCycle": 1, "trigger": "odometer", "urgency": "past_due",
     }
     # A later, different odometer event and reads of the view do not announce it again.
     await publish(vehicle_event("updated", car, odometer=45500))
@@ -197,3 +197,38 @@ async def test_vehicle_deleted_removes_its_maintenance_and_a_late_created_does_n
 
 async def _not_none(value_coroutine) -> bool:
     return await value_coroutine is not None
+
+
+CHANGED = "maintenance.schedule_changed"
+
+
+async def test_every_move_of_a_due_point_is_announced_with_a_growing_cycle(maintenance, identity, vehicle, spy):
+    """Set up, moved on by recorded work, corrected, deleted: what the calendar feed follows."""
+    car = await vehicle(ALICE, odometer=41000)
+    alice = identity(ALICE)
+    schedule = await create_schedule(maintenance, identity, schedule_body(car, intervalMonths=6))
+    [created] = await spy.wait_for(CHANGED)
+    assert (created["data"]["scheduleId"], created["data"]["dueOdometer"], created["data"]["dueCycle"]) == (
+        schedule["id"], 45000, 1)
+    assert created["data"]["dueDate"] == schedule["nextDueDate"]
+
+    record = {"vehicleId": car, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
+              "date": today().isoformat(), "odometerReading": 42000}
+    assert (await maintenance.post("/api/maintenance/records", json=record, headers=alice)).status == 201
+    moved = (await spy.wait_for(CHANGED, count=2))[1]
+    assert (moved["data"]["dueOdometer"], moved["data"]["dueCycle"]) == (47000, 2)
+
+    # A record that does other work moves nothing.
+    other = record | {"category": "repair", "subtypes": ["Interior"]}
+    assert (await maintenance.post("/api/maintenance/records", json=other, headers=alice)).status == 201
+    response = await maintenance.put(f"/api/maintenance/schedules/{schedule['id']}", json={"intervalDistance": 3000},
+                                     headers=alice)
+    assert response.status == 200, await response.text()
+    corrected = (await spy.wait_for(CHANGED, count=3))[2]
+    assert (corrected["data"]["dueOdometer"], corrected["data"]["dueCycle"]) == (45000, 3)
+
+    assert (await maintenance.delete(f"/api/maintenance/schedules/{schedule['id']}", headers=alice)).status == 204
+    [deleted] = await spy.wait_for("maintenance.schedule_deleted")
+    assert deleted["data"] == {"scheduleId": schedule["id"], "vehicleId": car}
+    await settle()
+    assert len(spy.of(CHANGED)) == 3

@@ -9,7 +9,7 @@ import pytest
 
 from services.maintenance.consumers import odometer_of
 from services.maintenance.domain.urgency import Assessment, Urgency
-from services.maintenance.events import record_created, schedule_due
+from services.maintenance.events import record_created, schedule_changed, schedule_deleted, schedule_due
 
 pytestmark = pytest.mark.pure
 
@@ -32,13 +32,28 @@ def test_record_created_from_a_row():
 
 def test_schedule_due_from_a_row_and_its_assessment():
     row = {"id": SCHEDULE_ID, "user_id": ALICE, "vehicle_id": CAR, "category": "repair", "subtypes": ["Engine"],
-           "next_due_date": None, "next_due_odometer": Decimal("45000.000000")}
+           "next_due_date": None, "next_due_odometer": Decimal("45000.000000"), "due_cycle": 3}
     event = schedule_due(row, Assessment(Urgency.PAST_DUE, "odometer", None, Decimal(0)))
     assert event.routing_key == "maintenance.schedule_due.v1"
     assert event.data == {
         "scheduleId": str(SCHEDULE_ID), "vehicleId": str(CAR), "category": "repair", "subtypes": ["Engine"],
-        "dueDate": None, "dueOdometer": 45000, "trigger": "odometer", "urgency": "past_due",
+        "dueDate": None, "dueOdometer": 45000, "dueCycle": 3, "trigger": "odometer", "urgency": "past_due",
     }
+
+
+def test_schedule_changed_and_deleted_name_the_due_point_and_the_schedule():
+    row = {"id": SCHEDULE_ID, "user_id": ALICE, "vehicle_id": CAR, "category": "routine_maintenance",
+           "subtypes": ["Engine Oil", "Oil Filter"], "next_due_date": date(2027, 1, 31),
+           "next_due_odometer": Decimal("12000.049999"), "due_cycle": 2}
+    changed = schedule_changed(row)
+    assert (changed.routing_key, changed.user_id) == ("maintenance.schedule_changed.v1", ALICE)
+    assert changed.data == {
+        "scheduleId": str(SCHEDULE_ID), "vehicleId": str(CAR), "category": "routine_maintenance",
+        "subtypes": ["Engine Oil", "Oil Filter"], "dueDate": "2027-01-31", "dueOdometer": 12000, "dueCycle": 2,
+    }
+    deleted = schedule_deleted(ALICE, SCHEDULE_ID, CAR)
+    assert (deleted.routing_key, deleted.data) == (
+        "maintenance.schedule_deleted.v1", {"scheduleId": str(SCHEDULE_ID), "vehicleId": str(CAR)})
 
 
 @pytest.mark.parametrize("sent, stored", [

@@ -50,7 +50,8 @@ async def _advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
     for schedule in schedules:
         values = completed_by(schedule, record, done_at)
         if values is not None:
-            await repository.update_schedule(conn, user_id, schedule["id"], values)
+            moved = await repository.update_schedule(conn, user_id, schedule["id"], values)
+            await enqueue(conn, events.schedule_changed(moved))
 
 
 async def list_records(

@@ -8,9 +8,10 @@ import asyncpg
 
 from shared.cache import Cache
 from shared.errors import NotFoundError
+from shared.events import enqueue
 from shared.transactions import Database, connection, transaction
 
-from .. import repository
+from .. import events, repository
 from ..domain.inputs import ScheduleInput, ScheduleUpdate
 from ..domain.recurrence import start_cycle
 from ..domain.schedules import corrected, new_schedule
@@ -43,6 +44,7 @@ async def create_schedule(
             last_service_date=last_date, last_service_odometer=last_odometer, last_record_id=last_record_id,
         )
         row = await repository.insert_schedule(conn, user_id, body.vehicle_id, values)
+        await enqueue(conn, events.schedule_changed(row))
         if await announce_due(conn, user_id, body.vehicle_id, today()):
             row = await repository.get_schedule(conn, user_id, row["id"])
         invalidate_upcoming(cache, user_id, body.vehicle_id)
@@ -72,6 +74,7 @@ async def update_schedule(
         if schedule is None:
             raise NotFoundError("Schedule not found")
         row = await repository.update_schedule(conn, user_id, schedule_id, corrected(schedule, update, units))
+        await enqueue(conn, events.schedule_changed(row))
         if await announce_due(conn, user_id, row["vehicle_id"], today()):
             row = await repository.get_schedule(conn, user_id, schedule_id)
         invalidate_upcoming(cache, user_id, row["vehicle_id"])
@@ -83,4 +86,5 @@ async def delete_schedule(db: Database, cache: Cache, user_id: str, schedule_id:
         vehicle_id = await repository.delete_schedule(conn, user_id, schedule_id)
         if vehicle_id is None:
             raise NotFoundError("Schedule not found")
+        await enqueue(conn, events.schedule_deleted(user_id, schedule_id, vehicle_id))
         invalidate_upcoming(cache, user_id, vehicle_id)

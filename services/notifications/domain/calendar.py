@@ -25,9 +25,10 @@ def feed(due: Iterable[Mapping[str, Any]], documents: Iterable[Mapping[str, Any]
         vehicle = vehicle_names.get(row["vehicle_id"], "Your vehicle")
         what = f"{CATEGORY_LABELS.get(row['category'], row['category'])}: {', '.join(row['subtypes'])}"
         detail = f"Due at {row['due_odometer']:,.0f} mi. " if row["due_odometer"] is not None else ""
+        state = f"Urgency: {row['urgency'].replace('_', ' ')}." if row["urgency"] else "Upcoming."
         calendar.add_component(_all_day(
             f"maintenance-{row['schedule_id']}@motovault", row["due_date"] or row["announced_on"],
-            f"{vehicle}: {what}", f"{detail}Urgency: {row['urgency'].replace('_', ' ')}.", now))
+            f"{vehicle}: {what}", f"{detail}{state}", now))
     for row in documents:
         vehicle = vehicle_names.get(row["vehicle_id"], "Your vehicle")
         calendar.add_component(_all_day(

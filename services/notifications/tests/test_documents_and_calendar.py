@@ -124,3 +124,58 @@ async def test_every_other_route_needs_the_identity(notifications):
     for path in ("/api/notifications/channels", "/api/notifications/deliveries", "/api/notifications/preferences",
                  "/api/notifications/calendar/feed"):
         assert (await notifications.get(path)).status == 401, path
+
+
+def schedule_event(kind, vehicle_id, schedule_id, **fields):
+    data = {"scheduleId": schedule_id, "vehicleId": vehicle_id, "category": "routine_maintenance",
+            "subtypes": ["Engine Oil"]} | fields
+    return new_event(f"maintenance.{kind}", data, producer="maintenance", user_id=ALICE)
+
+
+async def calendar_of(notifications, identity):
+    created = await notifications.post("/api/notifications/calendar", headers=identity(ALICE))
+    path = (await created.json())["url"].removeprefix(notifications.settings.public_base_url)
+    response = await notifications.get(path)
+    assert response.status == 200
+    return {str(event["uid"]): event for event in Calendar.from_ical(await response.read()).walk("VEVENT")}
+
+
+async def test_the_calendar_shows_maintenance_before_it_falls_due_and_follows_its_due_point(
+        notifications, publish, identity):
+    car = await known_vehicle(notifications, publish, identity)
+    oil, tyres, gone = (str(uuid.uuid4()) for _ in range(3))
+    uid = "maintenance-{}@motovault".format
+    # Moved on by recorded work (cycle 2); the announcement of the earlier point (cycle 1) comes late.
+    await publish(schedule_event("schedule_changed", car, oil, dueDate="2027-03-01", dueOdometer=47000, dueCycle=2))
+    await publish(due_event(car, oil, dueDate="2026-09-01", dueOdometer=42000, dueCycle=1, trigger="date"))
+    # Distance only and not due: no day to show it on.
+    await publish(schedule_event("schedule_changed", car, tyres, dueDate=None, dueOdometer=60000, dueCycle=1))
+    await publish(schedule_event("schedule_changed", car, gone, dueDate="2027-01-10", dueOdometer=None, dueCycle=1))
+    await publish(schedule_event("schedule_deleted", car, gone))
+    await publish(schedule_event("schedule_changed", car, gone, dueDate="2027-02-10", dueOdometer=None, dueCycle=2))
+
+    async def all_seen():
+        return len(await fetch(notifications, "SELECT 1 FROM deleted_schedules")) == 1 and len(
+            await fetch(notifications, "SELECT 1 FROM due_maintenance WHERE due_cycle = 2")) == 1
+
+    await eventually(all_seen)
+    marker = await known_vehicle(notifications, publish, identity)  # the queue got past the late events
+    assert marker
+    events = await calendar_of(notifications, identity)
+    assert set(events) == {uid(oil)}
+    upcoming = events[uid(oil)]
+    assert upcoming.decoded("dtstart") == date(2027, 3, 1)
+    assert str(upcoming["description"]) == "Due at 47,000 mi. Upcoming."
+
+    # It falls due in the same cycle: the same entry, now saying how urgent.
+    await publish(due_event(car, oil, dueDate="2027-03-01", dueOdometer=47000, dueCycle=2, trigger="date"))
+
+    async def announced():
+        return bool(await fetch(notifications, "SELECT 1 FROM due_maintenance WHERE urgency IS NOT NULL"))
+
+    await eventually(announced)
+    # Restating the point of the same cycle keeps the announcement.
+    await publish(schedule_event("schedule_changed", car, oil, dueDate="2027-03-01", dueOdometer=47000, dueCycle=2))
+    await known_vehicle(notifications, publish, identity)
+    events = await calendar_of(notifications, identity)
+    assert str(events[uid(oil)]["description"]) == "Due at 47,000 mi. Urgency: past due."

@@ -15,13 +15,14 @@ from .preferences import (
     calendar_feed, get_preferences, new_calendar_token, revoke_calendar_token, update_preferences,
 )
 from .projections import (
-    forget_document, forget_vehicle, record_document, record_vehicle, remind_expiring_documents, schedule_fell_due,
+    forget_document, forget_schedule, forget_vehicle, record_document, record_vehicle, remind_expiring_documents,
+    schedule_changed, schedule_fell_due,
 )
 
 __all__ = [
     "calendar_feed", "claim_deliveries", "create_channel", "create_subscription", "delete_channel", "delivered",
-    "delivery_failed", "forget_document", "forget_vehicle", "get_channel", "get_preferences", "list_channels",
+    "delivery_failed", "forget_document", "forget_schedule", "forget_vehicle", "get_channel", "get_preferences", "list_channels",
     "list_deliveries", "new_calendar_token", "publish_to_subscribers", "record_document", "record_vehicle",
-    "remind_expiring_documents", "replay_delivery", "revoke_calendar_token", "schedule_fell_due", "send_test",
+    "remind_expiring_documents", "replay_delivery", "revoke_calendar_token", "schedule_changed", "schedule_fell_due", "send_test",
     "update_channel", "update_preferences",
 ]

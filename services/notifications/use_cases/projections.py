@@ -44,6 +44,30 @@ async def forget_document(db: Database, user_id: str, document_id: uuid.UUID) ->
         await repository.delete_document(conn, user_id, document_id)
 
 
+async def schedule_changed(db: Database, user_id: str, data: dict[str, Any]) -> bool:
+    """Keep a schedule's next due point for the calendar; False for a deleted vehicle's."""
+    async with transaction(db) as conn:
+        if not await repository.vehicle_is_live(conn, uuid.UUID(data["vehicleId"])):
+            return False
+        await repository.upsert_due(conn, user_id, _due_point(data))
+        return True
+
+
+async def forget_schedule(db: Database, user_id: str, schedule_id: uuid.UUID) -> None:
+    async with transaction(db) as conn:
+        await repository.delete_schedule(conn, user_id, schedule_id)
+
+
+def _due_point(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "schedule_id": uuid.UUID(data["scheduleId"]), "vehicle_id": uuid.UUID(data["vehicleId"]),
+        "category": data["category"], "subtypes": list(data["subtypes"]),
+        "due_date": date.fromisoformat(data["dueDate"]) if data.get("dueDate") else None,
+        "due_odometer": None if data.get("dueOdometer") is None else Decimal(str(data["dueOdometer"])),
+        "due_cycle": data.get("dueCycle"),  # absent from events published before it existed
+    }
+
+
 async def schedule_fell_due(db: Database, user_id: str, data: dict[str, Any], announced_on: date,
                             wake: Wake | None = None) -> int:
     """Notify every channel of a crossing into due, once per crossing and channel: the crossing is
@@ -54,13 +78,8 @@ async def schedule_fell_due(db: Database, user_id: str, data: dict[str, Any], an
         name = await repository.vehicle_name(conn, user_id, vehicle_id)
         if name is None and not await repository.vehicle_is_live(conn, vehicle_id):
             return 0  # a deleted vehicle's late announcement
-        due_odometer = None if data.get("dueOdometer") is None else Decimal(str(data["dueOdometer"]))
-        await repository.upsert_due(conn, user_id, {
-            "schedule_id": schedule_id, "vehicle_id": vehicle_id, "category": data["category"],
-            "subtypes": list(data["subtypes"]),
-            "due_date": date.fromisoformat(data["dueDate"]) if data.get("dueDate") else None,
-            "due_odometer": due_odometer, "urgency": data.get("urgency", "past_due"), "announced_on": announced_on,
-        })
+        await repository.upsert_due(conn, user_id, _due_point(data) | {
+            "urgency": data.get("urgency", "past_due"), "announced_on": announced_on})
         cause = f"schedule_due:{schedule_id}:{data.get('dueDate')}:{data.get('dueOdometer')}"
         notification = messages.schedule_due(data, name or UNKNOWN_VEHICLE)
         return await notify_user(conn, user_id, notification, cause, wake)
