@@ -45,6 +45,7 @@ PLACES_KEY = "e2e-places-key"
 VIN = "3VV3B7AXXNM077525"  # the recorded vPIC answer: a 2022 Volkswagen Tiguan SE
 DECODE_ROUTE = "/api/vehicles/DecodeVinValues/{vin}"
 SEARCH_ROUTE = "/v1/places:searchNearby"
+TEXT_SEARCH_ROUTE = "/v1/places:searchText"  # answers places in the same shape as searchNearby
 # Near the two places of the recorded searchNearby answer (London); Treats is the nearer one.
 NEAR_TREATS = {"latitude": 51.5076, "longitude": -0.1232}
 TREATS = "ChIJZf2Jlc4EdkgRPLwdn9LZgwY"
@@ -199,7 +200,8 @@ class Suite:
 async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
     """vPIC and Google Places, answering the recorded bodies in tests/e2e/fixtures."""
     vpic = await StandIn({DECODE_ROUTE: Reply.fixture(FIXTURES / "decode_vin_values_3VV3B7AXXNM077525.json")}).start()
-    places = await StandIn({SEARCH_ROUTE: Reply.fixture(FIXTURES / "search_nearby_new_assembled.json")}).start()
+    recorded_places = Reply.fixture(FIXTURES / "search_nearby_new_assembled.json")
+    places = await StandIn({SEARCH_ROUTE: recorded_places, TEXT_SEARCH_ROUTE: recorded_places}).start()
     try:
         yield vpic, places
     finally:

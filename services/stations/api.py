@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from aiohttp import web
 from pydantic import Field
@@ -20,7 +22,7 @@ from shared.models import ApiModel
 from . import use_cases
 from .domain.photos import SIGNED_PHOTO_PREFIX, PhotoUrlSigner, photo_name, signed_photo_max_age
 from .domain.saved_stations import SaveStationInput
-from .domain.search import SearchInput
+from .domain.search import PlaceQuery, SearchInput
 from .domain.views import saved_station_view, search_view
 from .provider import PLACES, ProviderFailure, ProviderNotConfigured, ProviderTimeout
 
@@ -62,6 +64,16 @@ async def search_stations(request: web.Request) -> web.Response:
         request.app[SETTINGS].search_cache_ttl,
     )
     return json_response(search_view(found, query, request.app[PHOTO_SIGNER], time.time()))
+
+
+@routes.get("/api/stations/places")
+@documented(summary="Find a typed place to search near", query=PlaceQuery, responses={200: "Candidate places"})
+async def find_places(request: web.Request) -> web.Response:
+    current_user(request)  # the identity middleware has checked the caller
+    text = parse_query(request, PlaceQuery).query
+    with _provider_errors("Place search"):
+        places = await use_cases.find_places(request.app[CACHE], request.app[PLACES], text)
+    return json_response(places)
 
 
 @routes.post("/api/stations/save")
@@ -121,7 +133,7 @@ async def signed_station_photo(request: web.Request) -> web.StreamResponse:
 
 
 async def _stream_photo(request: web.Request, reference: str, width: int, cache_control: str) -> web.StreamResponse:
-    try:
+    with _provider_errors("Station photos"):
         async with use_cases.open_station_photo(request.app[PLACES], reference, width) as upstream:
             response = web.StreamResponse(headers={
                 "Content-Type": upstream.content_type,
@@ -136,9 +148,16 @@ async def _stream_photo(request: web.Request, reference: str, width: int, cache_
                 await response.write(chunk)
             await response.write_eof()
             return response
+
+
+@contextmanager
+def _provider_errors(what: str) -> Iterator[None]:
+    """The gateway answers for a provider that could not answer (no key, too slow, failed)."""
+    try:
+        yield
     except ProviderNotConfigured:
-        raise ServiceUnavailable("Station photos are not available: no provider key configured") from None
+        raise ServiceUnavailable(f"{what}: not available, no provider key is configured") from None
     except ProviderTimeout:
-        raise GatewayTimeout("The photo provider did not answer in time") from None
+        raise GatewayTimeout(f"{what}: the provider did not answer in time") from None
     except ProviderFailure:
-        raise BadGateway("The photo provider failed") from None
+        raise BadGateway(f"{what}: the provider failed") from None

@@ -18,7 +18,9 @@ import orjson
 from aiohttp import web
 
 from .domain.breaker import CircuitBreaker
-from .domain.places import FIELD_MASK, InvalidProviderResponse, parse_search_nearby
+from .domain.places import (
+    FIELD_MASK, PLACE_FIELD_MASK, InvalidProviderResponse, parse_search_nearby, parse_text_search,
+)
 from .domain.search import PROVIDER_MAX_RESULTS, SearchCell
 
 log = logging.getLogger("motovault.stations.provider")
@@ -61,6 +63,11 @@ class PlacesProvider:
     def configured(self) -> bool:
         return bool(self._api_key)
 
+    async def search_text(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Places matching a typed text (Text Search, New): where a person means to search near."""
+        body = {"textQuery": text, "pageSize": limit}
+        return await self._search("searchText", body, PLACE_FIELD_MASK, parse_text_search)
+
     async def search_nearby(self, cell: SearchCell) -> list[dict[str, Any]]:
         body = {
             "includedTypes": list(cell.place_types),
@@ -71,20 +78,23 @@ class PlacesProvider:
                            "radius": float(cell.radius)},
             },
         }
-        headers = {"X-Goog-Api-Key": self._api_key or "", "X-Goog-FieldMask": FIELD_MASK}
+        return await self._search("searchNearby", body, FIELD_MASK, parse_search_nearby)
+
+    async def _search(
+        self, method: str, body: dict[str, Any], field_mask: str, parse: Callable[[Any], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        headers = {"X-Goog-Api-Key": self._api_key or "", "X-Goog-FieldMask": field_mask}
         async with self._guarded():
-            async with self._session().post(
-                f"{self.base_url}/v1/places:searchNearby", json=body, headers=headers
-            ) as response:
+            async with self._session().post(f"{self.base_url}/v1/places:{method}", json=body, headers=headers) as response:
                 raw = await response.read()
                 if response.status != 200:
-                    raise ProviderFailure(f"searchNearby answered HTTP {response.status}: {_error_summary(raw)}")
+                    raise ProviderFailure(f"{method} answered HTTP {response.status}: {_error_summary(raw)}")
             try:
-                return parse_search_nearby(orjson.loads(raw))
+                return parse(orjson.loads(raw))
             except orjson.JSONDecodeError:
-                raise ProviderFailure("searchNearby answered a body that is not JSON") from None
+                raise ProviderFailure(f"{method} answered a body that is not JSON") from None
             except InvalidProviderResponse as exc:
-                raise ProviderFailure(f"searchNearby answered an unexpected body: {exc}") from None
+                raise ProviderFailure(f"{method} answered an unexpected body: {exc}") from None
 
     @asynccontextmanager
     async def photo(self, name: str, max_width_px: int) -> AsyncIterator[aiohttp.ClientResponse]:

@@ -17,13 +17,13 @@ from shared.errors import DependencyUnavailable, NotFoundError
 from shared.transactions import Database, transaction
 
 from . import repository
-from .cache_keys import search_cache_key
+from .cache_keys import PLACE_TTL_SECONDS, place_cache_key, search_cache_key
 from .domain.places import known_station
 from .domain.prices import FillUpPrice, prices_by_station
 from .domain.saved_stations import SavedStation, SaveStationInput
 from .domain.search import (
-    CIRCUIT_OPEN, NO_API_KEY, PROVIDER_ERROR, SOURCE_CACHE, SOURCE_KNOWN, SOURCE_PROVIDER, SearchInput,
-    StationSearch, place_types_for, rank_stations, search_cell,
+    CIRCUIT_OPEN, NO_API_KEY, PLACE_CANDIDATES, PROVIDER_ERROR, SOURCE_CACHE, SOURCE_KNOWN, SOURCE_PROVIDER,
+    SearchInput, StationSearch, place_types_for, rank_stations, search_cell,
 )
 from .provider import CircuitOpen, PhotoNotFound, PlacesProvider, ProviderFailure, ProviderNotConfigured
 
@@ -69,6 +69,18 @@ async def search_stations(
         price_rows = await repository.latest_prices(conn, user_id, [station["placeId"] for station, _ in ranked])
     source = SOURCE_KNOWN if places is None else SOURCE_PROVIDER if answered_by_provider else SOURCE_CACHE
     return StationSearch(ranked, prices_by_station(price_rows, fuel_type), source, fallback_reason)
+
+
+async def find_places(cache: Cache, provider: PlacesProvider, text: str) -> list[dict[str, Any]]:
+    """Candidates for a typed place, shared between users through the cache. Without a usable
+    provider there is no answer to fall back on: the failures of the provider pass through, an
+    open breaker as the dependency being unavailable."""
+    try:
+        return await cache.get_or_load(
+            place_cache_key(text), PLACE_TTL_SECONDS, lambda: provider.search_text(text, PLACE_CANDIDATES))
+    except CircuitOpen:
+        retry_after = int(provider.breaker.reset_timeout) or 1
+        raise DependencyUnavailable("Place search is unavailable for now", retry_after=retry_after) from None
 
 
 async def save_station(db: Database, user_id: str, station: SaveStationInput) -> tuple[SavedStation, bool]:

@@ -71,6 +71,13 @@ async def find_and_save_station(page: Page, screens) -> None:
     await treats.get_by_role("button", name="Save Treats Sandwich Bar").click()
     saved = page.get_by_role("region", name="Saved stations")
     await expect(saved.get_by_role("button", name="Remove Treats Sandwich Bar from saved")).to_be_visible()
+    # A typed place: looked up by name (the stand-in's Text Search answers the recorded places),
+    # searched near the first match, the others offered.
+    await page.get_by_label("Or near a place").fill("Covent Garden, London")
+    await page.get_by_role("button", name="Search there").click()
+    await expect(page.get_by_text(re.compile(r"^Near The Big Chill Restaurant"))).to_be_visible()
+    await expect(page.get_by_label("Not that one? Other matches")).to_be_visible()
+    await expect(results.get_by_role("listitem").filter(has_text="Treats Sandwich Bar")).to_be_visible()
     await screen(page, screens, "stations")
 
 

@@ -19,6 +19,10 @@ FIELD_MASK = ",".join(
 )
 
 
+# Finding a typed place (Text Search): only where it is and what it is called.
+PLACE_FIELD_MASK = "places.id,places.displayName,places.formattedAddress,places.location"
+
+
 class InvalidProviderResponse(ValueError):
     """A 200 whose body is not a searchNearby answer (a legacy status body, an HTML page, ...)."""
 
@@ -36,6 +40,14 @@ def parse_search_nearby(body: Any) -> list[dict[str, Any]]:
         raise InvalidProviderResponse("no 'places' list in the provider answer")
     stations = [station for station in map(_station, places) if station is not None]
     return stations
+
+
+def parse_text_search(body: Any) -> list[dict[str, Any]]:
+    """Places of a searchText body, which lists them as searchNearby does: name, address, point."""
+    return [
+        {key: station[key] for key in ("placeId", "name", "address", "latitude", "longitude")}
+        for station in parse_search_nearby(body)
+    ]
 
 
 def _station(place: Any) -> dict[str, Any] | None:

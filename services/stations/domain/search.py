@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 from shared.models import ApiModel
 
@@ -126,3 +126,13 @@ def rank_stations(stations: list[dict], query: SearchInput) -> list[tuple[dict, 
         ranked.append((station, distance))
     ranked.sort(key=lambda pair: (pair[1], pair[0]["placeId"]))
     return ranked[: query.max_results]
+
+
+# A typed place resolves to a few candidates; the person picks one (or the first is taken).
+PLACE_CANDIDATES = 5
+
+
+class PlaceQuery(ApiModel):
+    """A place typed by a person ("Camden Town, London", "10 High Street, Escher UK")."""
+
+    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]

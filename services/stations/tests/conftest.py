@@ -19,6 +19,7 @@ from shared.testing.database import in_transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEARCH_PATH = "/v1/places:searchNearby"
+TEXT_PATH = "/v1/places:searchText"
 PHOTO_PATH = "/v1/places/{place}/photos/{photo}/media"
 API_KEY = "test-places-key-never-leaves-the-server"
 
@@ -59,6 +60,8 @@ async def places(standin):
     """The Places API stand-in: searchNearby answers the assembled real capture; photos a PNG."""
     return await standin({
         SEARCH_PATH: fixture_reply("search_nearby_new_assembled.json"),
+        # Text Search (New) lists places in the same shape as searchNearby (the Place resource).
+        TEXT_PATH: fixture_reply("search_nearby_new_assembled.json"),
         PHOTO_PATH: Reply(body=PNG, content_type="image/png"),
     })
 

@@ -158,6 +158,15 @@ export interface Station {
   nickname?: string | null;
 }
 
+/** A typed place found by GET /api/stations/places: where to search near. */
+export interface Place {
+  placeId: string;
+  name: string | null;
+  address: string | null;
+  latitude: number;
+  longitude: number;
+}
+
 export interface StationSearch {
   stations: Station[];
   source: string;

@@ -1,10 +1,11 @@
-// Stations near the device (browser geolocation) or near typed coordinates: distance and the
-// prices seen in fill-ups there; save and remove favourites.
+// Stations near the device (browser geolocation) or near a typed place (a name or address the
+// stations service looks up, or coordinates): distance and the prices seen in fill-ups there;
+// save and remove favourites.
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { useOffline } from '../api/connectivity';
-import type { Station, StationSearch } from '../api/types';
+import type { Place, Station, StationSearch } from '../api/types';
 import { useApiData } from '../api/useApiData';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
@@ -23,14 +24,14 @@ const FUEL_TYPES = [{ value: '', label: 'Any' }, { value: 'gasoline', label: 'Ga
 function currentPosition(): Promise<{ latitude: number; longitude: number }> {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) {
-      reject(new Error('This browser cannot tell its location: type a place as latitude, longitude'));
+      reject(new Error('This browser cannot tell its location: type a place instead'));
       return;
     }
     navigator.geolocation.getCurrentPosition(
       (position) => resolve({ latitude: position.coords.latitude, longitude: position.coords.longitude }),
       (problem) => reject(new Error(problem.code === problem.PERMISSION_DENIED
-        ? 'Location permission was refused: type a place as latitude, longitude instead'
-        : 'The location is not available right now: type a place as latitude, longitude instead')),
+        ? 'Location permission was refused: type a place instead'
+        : 'The location is not available right now: type a place instead')),
       { enableHighAccuracy: false, timeout: 10_000, maximumAge: 60_000 },
     );
   });
@@ -46,6 +47,8 @@ export function StationsPage() {
   const [radius, setRadius] = useState('5000');
   const [fuelType, setFuelType] = useState('');
   const [results, setResults] = useState<StationSearch | null>(null);
+  const [matches, setMatches] = useState<Place[]>([]);
+  const [near, setNear] = useState<Place | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -66,6 +69,8 @@ export function StationsPage() {
 
   async function searchHere() {
     setPlaceError(undefined);
+    setNear(null);
+    setMatches([]);
     try {
       await search(await currentPosition());
     } catch (caught) {
@@ -75,13 +80,36 @@ export function StationsPage() {
 
   async function searchPlace(event: FormEvent) {
     event.preventDefault();
+    setPlaceError(undefined);
+    setNear(null);
+    setMatches([]);
     const point = parseCoordinates(place);
-    if (!point) {
-      setPlaceError('Type the place as latitude, longitude, e.g. 51.5076, -0.1232');
+    if (point) {
+      await search(point);
       return;
     }
-    setPlaceError(undefined);
-    await search(point);
+    if (place.trim().length < 2) {
+      setPlaceError('Type a town, an address or a postcode (or latitude, longitude)');
+      return;
+    }
+    let found: Place[];
+    try {
+      found = await api<Place[]>(`/api/stations/places?query=${encodeURIComponent(place.trim())}`);
+    } catch (caught) {
+      setError(caught);
+      return;
+    }
+    if (found.length === 0) {
+      setPlaceError(`No place found for “${place.trim()}”: try adding the town or country`);
+      return;
+    }
+    setMatches(found);
+    await searchNear(found[0]);
+  }
+
+  async function searchNear(chosen: Place) {
+    setNear(chosen);
+    await search({ latitude: chosen.latitude, longitude: chosen.longitude });
   }
 
   async function save(station: Station) {
@@ -118,10 +146,22 @@ export function StationsPage() {
           Search near me
         </button>
         <form className="place-search" onSubmit={searchPlace} noValidate>
-          <TextField label="Or near a place (latitude, longitude)" value={place} onValue={setPlace} error={placeError}
-            inputMode="decimal" placeholder="51.5076, -0.1232" />
+          <TextField label="Or near a place" value={place} onValue={setPlace} error={placeError}
+            placeholder="Town, address, postcode or 51.5076, -0.1232" />
           <button type="submit" className="button button--secondary" disabled={busy || offline}>Search there</button>
         </form>
+        {near && (
+          <p aria-live="polite">Near {near.name ?? 'the place found'}{near.address ? ` (${near.address})` : ''}</p>
+        )}
+        {matches.length > 1 && (
+          <SelectField label="Not that one? Other matches" value={near?.placeId ?? ''}
+            onValue={(placeId) => {
+              const chosen = matches.find((match) => match.placeId === placeId);
+              if (chosen) void searchNear(chosen);
+            }}
+            options={matches.map((match) => ({ value: match.placeId,
+              label: [match.name, match.address].filter(Boolean).join(' · ') }))} />
+        )}
         <ErrorNotice error={error} />
         {busy && <p aria-live="polite">Searching…</p>}
       </section>
