@@ -68,8 +68,24 @@ def decimal_string_pattern(schema: core_schema.DecimalSchema) -> str:
     bounds = [schema.get(name) for name in ("ge", "gt")]
     if places is None or digits is None or not any(bound is not None and bound >= 0 for bound in bounds):
         return DECIMAL_STRING_PATTERN
-    whole = f"[0-9]{{1,{digits - places}}}"
+    whole_digits = digits - places
+    if schema.get("le") is not None:  # 99999 is at most five whole digits, whatever NUMERIC allows
+        whole_digits = min(whole_digits, len(str(int(schema["le"]))))
+    if schema.get("gt") == 0:
+        return _positive_decimal_pattern(whole_digits, places)
+    whole = f"[0-9]{{1,{whole_digits}}}"
     return f"^{whole}(\\.[0-9]{{1,{places}}})?$" if places else f"^{whole}$"
+
+
+def _positive_decimal_pattern(whole_digits: int, places: int) -> str:
+    """Above zero (a fill-up's volume, a trip): a non-zero whole part, or a zero one and a fraction
+    with a non-zero digit among its places. Without it, a fuzzer's strings are mostly "0" and
+    nearly every fill-up it generates is refused (before, the stateful phase never made one)."""
+    non_zero_whole = f"0*[1-9][0-9]{{0,{whole_digits - 1}}}" + (f"(\\.[0-9]{{1,{places}}})?" if places else "")
+    if not places:
+        return f"^{non_zero_whole}$"
+    fractions = "|".join(f"0{{{zeros}}}[1-9][0-9]{{0,{places - 1 - zeros}}}" for zeros in range(places))
+    return f"^({non_zero_whole}|0+\\.({fractions}))$"
 
 
 def documented(

@@ -175,3 +175,29 @@ def test_a_decimals_string_form_is_described_as_the_api_takes_it():
         True, True, False, False, False, False]
     [change] = [option["pattern"] for option in properties["change"]["anyOf"] if option["type"] == "string"]
     assert change == DECIMAL_STRING_PATTERN  # no digits or sign to narrow it by
+
+
+class VolumeInput(ApiModel):
+    volume: Decimal = Field(gt=0, le=Decimal("99999"), max_digits=9, decimal_places=3)
+
+
+def test_a_positive_bounded_decimal_string_is_described_by_what_the_api_takes():
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from shared.http.openapi import ApiJsonSchema
+
+    properties = VolumeInput.model_json_schema(by_alias=True, schema_generator=ApiJsonSchema)["properties"]
+    [volume] = [option["pattern"] for option in properties["volume"]["anyOf"] if option["type"] == "string"]
+    samples = ("12.5", "0.001", "000.010", "99999", "0", "0.000", "100000", "0.0001", ".5", "1.", "-1")
+    assert [bool(re.fullmatch(volume, text)) for text in samples] == [
+        True, True, True, True, False, False, False, False, False, False, False]
+
+    @settings(max_examples=200, database=None)
+    @given(st.from_regex(re.compile(volume), fullmatch=True))
+    def every_match_is_taken(text):  # what a fuzzer generates from the schema, the API accepts
+        VolumeInput.model_validate({"volume": text})
+
+    every_match_is_taken()
