@@ -21,7 +21,7 @@ import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -211,13 +211,14 @@ async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
 
 @asynccontextmanager
 async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path, *, name: str = "e2e",
-                        extra_env: dict[str, str] | None = None,
+                        extra_env: dict[str, str] | Callable[[dict[str, int]], dict[str, str]] | None = None,
                         backends: Backends = Backends()) -> AsyncIterator[Suite]:
-    """honcho running deploy/Procfile with the isolated environment (plus `extra_env`), once every
-    part is ready."""
+    """honcho running deploy/Procfile with the isolated environment (plus `extra_env`, or what
+    `extra_env(ports)` gives where a value needs a port, e.g. the edge's own URL), once every part
+    is ready."""
     vpic, places = stand_ins
     env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name, backends)
-    env.update(extra_env or {})
+    env.update((extra_env(ports) if callable(extra_env) else extra_env) or {})
     env_file = tmp_path / "suite.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
     # As scripts/dev: the venv's executables first on PATH (moto_server, honcho), and `python` (the
