@@ -65,7 +65,7 @@ def fill_up_values(row: RawRow, file: ExportFile) -> FillUpValues:
     return FillUpValues(
         date_time=parse_date(row.get("date"), dayfirst=file.dayfirst),
         odometer=parse_decimal(row.get("odometer"), "odometer"),
-        trip=parse_decimal(row.get("trip"), "tripDistance"),
+        trip=parse_decimal(row.get("trip"), "tripDistance") or None,  # Fuelly: 0 on the first fill-up
         quantity=quantity,
         price=price,
         total=total,
