@@ -83,10 +83,15 @@ def read_sections(text: str) -> list[Section]:
     return sections
 
 
+# Currency marks exporters put in money cells (LubeLogger writes the server's currency format).
+CURRENCY = re.compile(r"R\$|[$€£¥₹]|^(?:EUR|USD|GBP|BRL|PLN|CZK|CHF|SEK|NOK|DKK|CAD|AUD|INR|HUF|RON|TRY|ZAR|MXN)|"
+                      r"(?:EUR|USD|GBP|BRL|PLN|CZK|CHF|SEK|NOK|DKK|CAD|AUD|INR|HUF|RON|TRY|ZAR|MXN|zł|Kč|kr)$")
+
+
 def parse_decimal(text: str, field: str) -> Decimal | None:
     """A number as people and apps write it: 45,67 or 45.67, 1.234,5 or 1,234.5, $3.299, 12 345."""
     cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
-    cleaned = re.sub(r"[$€£¥₹]|[A-Za-z]{3}$|^[A-Za-z]{3}", "", cleaned)
+    cleaned = CURRENCY.sub("", cleaned)
     negative = cleaned.startswith("(") and cleaned.endswith(")")  # accounting format: ($5.00)
     cleaned = cleaned.strip("()")
     if not cleaned:
