@@ -361,6 +361,8 @@ def read_export(text: str, named_format: str | None = None) -> ExportFile:
     not the format the caller named."""
     if not text.strip():
         raise CsvProblem("header", "the file is empty")
+    if "\x00" in text:  # PostgreSQL's text cannot hold it: refused here, never a database error
+        raise CsvProblem("file", "the file contains NUL (U+0000) characters")
     sections = read_sections(text)
     if not sections or not sections[0].header and len(sections) == 1:
         raise CsvProblem("header", "the file is empty")

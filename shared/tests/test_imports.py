@@ -27,7 +27,7 @@ def sample(name: str) -> str:
     ("drivvo.csv", "drivvo", 3, 1, 1),
     ("lubelogger_gas.csv", "lubelogger", 4, 0, 0),
     ("lubelogger_service.csv", "lubelogger", 0, 3, 0),
-    ("motovault_fuel_logs.csv", "motovault", 2, 0, 0),
+    ("motovault_fuel_logs.csv", "motovault", 3, 0, 0),
 ])
 def test_each_sample_is_recognised_from_its_header(name, format, fill_ups, services, ignored):
     file = read_export(sample(name))

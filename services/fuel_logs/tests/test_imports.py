@@ -81,9 +81,10 @@ FORMATS = [
         (D("12450"), D("6.75"), D("3.301"), D("22.28"), True, False, "gasoline"),
         (D("12900"), D("11"), D("3.300"), D("36.30"), True, True, "gasoline"),
     ]),
-    ("motovault_fuel_logs.csv", "", "motovault", {"fillUps": 2}, [
+    ("motovault_fuel_logs.csv", "", "motovault", {"fillUps": 3}, [
         (D("1000"), D("10"), D("3.5"), D("35.00"), True, False, "gasoline"),
         (D("1300"), D("10"), D("3.6"), D("36.00"), True, False, "gasoline"),
+        (D("1500"), D("5"), D("3.7"), D("18.50"), False, True, "gasoline"),
     ]),
 ]
 
@@ -199,6 +200,8 @@ async def test_refusals(fuel_logs, identity):
     assert named.status == 400 and "not a fuelly export" in (await named.json())["details"][0]["message"]
     bad_format = await post(fuel_logs, hal, vehicle_id, sample("lubelogger_gas.csv"), "?format=acar")
     assert bad_format.status == 400 and (await bad_format.json())["details"][0]["field"] == "format"
+    nul = await post(fuel_logs, hal, vehicle_id, sample("motovault_fuel_logs.csv").replace("exported", "ex\x00"))
+    assert nul.status == 400 and (await nul.json())["details"][0]["field"] == "file"
     wrong_type = await fuel_logs.post(f"/api/fuel-logs/vehicle/{vehicle_id}/import", data=b"{}",
                                       headers={**hal, "Content-Type": "application/json"})
     assert wrong_type.status == 415
