@@ -172,3 +172,30 @@ async def test_refusals(quiet, identity):
 ])
 def test_subtypes_from_free_text(text, subtypes):
     assert subtypes_for(text) == subtypes
+
+
+async def test_file_size_and_encoding_refusals(backed_settings, serve, identity):
+    settings = MaintenanceSettings(**await backed_settings("maintenance", import_max_bytes=100,
+                                                           amqp_url="amqp://guest:guest@127.0.0.1:1/"))
+    client = await serve(create_app(settings))
+    client.settings = settings
+    vehicle_id = await new_vehicle(client)
+    too_big = await post(client, identity, vehicle_id, sample("lubelogger_service.csv"))
+    assert too_big.status == 413
+    latin1 = await client.post(f"/api/maintenance/records/vehicle/{vehicle_id}/import",
+                               data="Date,Description\n1/1/2026,Öl\n".encode("latin-1"), headers={**identity(ANN), **CSV})
+    assert latin1.status == 400 and "UTF-8" in (await latin1.json())["message"]
+    assert await stored(client, vehicle_id) == []
+
+
+@pytest.mark.pure
+def test_row_cap_and_empty_files():
+    from services.maintenance.domain.imports import ImportQuery, plan_import
+    from shared.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as too_many:
+        plan_import(sample("lubelogger_service.csv"), uuid.uuid4(), ImportQuery(), max_rows=2)
+    assert too_many.value.message == "At most 2 rows per import; nothing imported"
+    with pytest.raises(InvalidInput) as empty:
+        plan_import("Date,Description,Cost,Notes,Odometer,Tags\n", uuid.uuid4(), ImportQuery(), max_rows=10)
+    assert empty.value.message == "The CSV file has no data rows; nothing imported"
