@@ -199,3 +199,16 @@ def test_row_cap_and_empty_files():
     with pytest.raises(InvalidInput) as empty:
         plan_import("Date,Description,Cost,Notes,Odometer,Tags\n", uuid.uuid4(), ImportQuery(), max_rows=10)
     assert empty.value.message == "The CSV file has no data rows; nothing imported"
+
+
+async def test_imported_work_completes_schedules_oldest_first(quiet, identity):
+    vehicle_id = await new_vehicle(quiet)
+    created = await quiet.post("/api/maintenance/schedules", headers=identity(ANN), json={
+        "vehicleId": vehicle_id, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
+        "intervalMonths": 6, "lastServiceDate": "2025-06-01"})
+    assert created.status == 201, await created.text()
+    text = sample("lubelogger_service.csv") + "4/2/2026,Oil change,$61.00,,13200,\n"
+    assert (await post(quiet, identity, vehicle_id, text)).status == 201
+    schedule = await (await quiet.get(f"/api/maintenance/schedules/{(await created.json())['id']}",
+                                      headers=identity(ANN))).json()
+    assert (schedule["lastServiceDate"], schedule["nextDueDate"]) == ("2026-04-02", "2026-10-02")

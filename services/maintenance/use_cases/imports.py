@@ -37,8 +37,9 @@ async def import_records(
         await require_vehicle(conn, user_id, vehicle_id)
         inserted = await repository.insert_imported_records(conn, user_id, vehicle_id, plan.to_store)
         inserted = sorted(inserted, key=_work_order)
-        for row in inserted:
-            await advance_schedules(conn, row)
+        if inserted and await repository.list_schedules(conn, user_id, vehicle_id):
+            for row in inserted:  # no schedules (the usual first import): no query per record
+                await advance_schedules(conn, row)
         if inserted:
             await enqueue(conn, *(events.record_created(row, imported=True) for row in inserted))
             await announce_due(conn, user_id, vehicle_id, today())
