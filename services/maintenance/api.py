@@ -121,10 +121,10 @@ async def export_records(request: web.Request) -> web.Response:
     query=ImportQuery, responses=IMPORT_RESPONSES,
 )
 async def import_records(request: web.Request) -> web.Response:
+    raw = await request.read()  # before any refusal: an unread body stalls the server's shutdown
     query = parse_query(request, ImportQuery)
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     settings = request.app[SETTINGS]
-    raw = await request.read()  # read before any refusal (see fuel_logs: an unread body stalls shutdown)
     if len(raw) > settings.import_max_bytes:
         raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
     if request.content_type not in CSV_TYPES:

@@ -57,13 +57,13 @@ IMPORT_RESPONSES = {
     query=ImportQuery, responses=IMPORT_RESPONSES,
 )
 async def import_csv(request: web.Request) -> web.Response:
+    # Read the body before any refusal: an unread body left on a keep-alive connection stalls
+    # the server's shutdown (seen with aiohttp 3.14).
+    raw = await request.read()
     user_id = current_user(request)
     query = parse_query(request, ImportQuery)
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     settings = request.app[SETTINGS]
-    # Read the body before any refusal: an unread body left on a keep-alive connection stalls
-    # the server's shutdown (seen with aiohttp 3.14).
-    raw = await request.read()
     if len(raw) > settings.import_max_bytes:
         raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
     if request.content_type not in CSV_TYPES:
