@@ -14,6 +14,7 @@ from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
 from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
+from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, parse_query, path_uuid
@@ -89,8 +90,8 @@ async def list_vehicle_records(request: web.Request) -> web.Response:
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 IMPORT_RESPONSES = {
-    200: "Dry run: what the file would import (counts per kind, rejected rows with their line numbers)",
-    201: "Imported: the same report, with the new records' ids; rows imported before are skipped",
+    200: ImportReport,  # dry run: what the file would import; nothing written
+    201: ImportReport,  # imported, with the new records' ids; rows imported before are skipped
     400: "Unreadable file, unknown format (the formats recognised are listed), or rejected rows "
          "(`details`: row, field, message); nothing stored",
     413: "File larger than MAINTENANCE_IMPORT_MAX_BYTES",

@@ -9,6 +9,7 @@ from shared.db import POOL
 from shared.http.app import SETTINGS
 from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
+from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
 from shared.http.validation import parse_query, path_uuid
@@ -39,8 +40,8 @@ async def export_csv(request: web.Request) -> web.Response:
 
 
 IMPORT_RESPONSES = {
-    200: "Dry run: what the file would import (counts per kind, rejected rows with their line numbers)",
-    201: "Imported: the same report, with the new fill-ups' ids; rows imported before are skipped",
+    200: ImportReport,  # dry run: what the file would import; nothing written
+    201: ImportReport,  # imported, with the new fill-ups' ids; rows imported before are skipped
     400: "Unreadable file, unknown format (the formats recognised are listed), or rejected rows "
          "(`details`: row, field, message); nothing stored",
     413: "File larger than FUEL_LOGS_IMPORT_MAX_BYTES",

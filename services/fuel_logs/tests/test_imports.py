@@ -11,6 +11,7 @@ import pytest
 
 from services.fuel_logs.app import create_app
 from services.fuel_logs.settings import FuelLogsSettings
+from shared.imports.report import ImportReport
 
 from .conftest import fetch, new_vehicle
 
@@ -96,6 +97,7 @@ async def test_each_format_is_imported_in_storage_units(fuel_logs, identity, nam
     response = await post(fuel_logs, ann, vehicle_id, sample(name), query)
     assert response.status == 201, await response.text()
     report = await response.json()
+    ImportReport.model_validate(report)  # what the OpenAPI document says it is
     assert report["format"] == format and report["rejected"] == []
     assert counts.items() <= report["counts"].items()
     assert len(report["fuelLogIds"]) == len(rows)
@@ -179,6 +181,7 @@ async def test_dry_run_reports_and_writes_nothing(quiet_fuel_logs, identity):
     response = await post(client, gus, vehicle_id, BAD_MIDDLE, "?dryRun=true")
     assert response.status == 200
     report = await response.json()
+    ImportReport.model_validate(report)
     assert report["dryRun"] is True and report["counts"]["fillUps"] == 2 and report["counts"]["rejected"] == 3
     assert [r["row"] for r in report["rejected"]] == [3, 4, 5]
     assert await fetch(client.settings, "SELECT id FROM fuel_logs") == [] and await outbox(client.settings) == []

@@ -15,6 +15,7 @@ import pytest
 from services.maintenance.app import create_app
 from services.maintenance.domain.imports import subtypes_for
 from services.maintenance.settings import MaintenanceSettings
+from shared.imports.report import ImportReport
 
 SAMPLES = Path(__file__).parents[3] / "shared" / "tests" / "fixtures" / "imports"
 CSV = {"Content-Type": "text/csv"}
@@ -92,6 +93,7 @@ async def test_each_format_is_imported(quiet, identity, name, params, format, co
     response = await post(quiet, identity, vehicle_id, sample(name), params)
     assert response.status == 201, await response.text()
     report = await response.json()
+    ImportReport.model_validate(report)  # what the OpenAPI document says it is
     assert report["format"] == format and report["rejected"] == [] and counts.items() <= report["counts"].items()
     assert await stored(quiet, vehicle_id) == rows
     events = await outbox(quiet)
