@@ -122,6 +122,9 @@ async def test_a_repeated_import_adds_nothing(quiet, identity):
     again = await (await post(quiet, identity, vehicle_id, sample("fuelio.csv"))).json()
     assert again["imported"] == 0 and again["counts"]["alreadyImported"] == 1 and again["recordIds"] == []
     assert len(await stored(quiet, vehicle_id)) == 1 and len(await outbox(quiet)) == 1
+    dry = await (await post(quiet, identity, vehicle_id, sample("fuelio.csv"), "?dryRun=true")).json()
+    assert dry["counts"] == {"fillUps": 0, "serviceRecords": 0, "alreadyImported": 1, "otherService": 4,
+                             "ignored": 2, "rejected": 0}
 
 
 BAD_MIDDLE = (
