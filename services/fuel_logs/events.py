@@ -36,8 +36,10 @@ def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def fuel_log_created(row: Mapping[str, Any]) -> Event:
-    return new_event("fuel_log.created", _snapshot(row), producer=PRODUCER, user_id=row["user_id"])
+def fuel_log_created(row: Mapping[str, Any], *, imported: bool = False) -> Event:
+    """`imported`: the fill-up came from an import (the payload then says `"imported": true`)."""
+    data = _snapshot(row) | ({"imported": True} if imported else {})
+    return new_event("fuel_log.created", data, producer=PRODUCER, user_id=row["user_id"])
 
 
 def fuel_log_updated(row: Mapping[str, Any]) -> Event:

@@ -237,3 +237,41 @@ def _decoded(row: asyncpg.Record | None) -> dict | None:
     if values.get("location_data") is not None:
         values["location_data"] = json.loads(values["location_data"])
     return values
+
+
+# Imports: every row in one statement (arrays unnested), rows whose import key is already stored
+# skipped by the unique index; what was inserted comes back.
+_IMPORT_COLUMNS = (
+    ("date_time", "timestamptz"), ("odometer_reading", "numeric"), ("trip_distance", "numeric"),
+    ("fuel_type", "text"), ("fuel_grade", "text"), ("fuel_units", "numeric"), ("cost_per_unit", "numeric"),
+    ("total_cost", "numeric"), ("is_full_fill", "boolean"), ("missed_previous", "boolean"), ("notes", "text"),
+    ("import_key", "text"),
+)
+_INSERT_IMPORTED = f"""
+    INSERT INTO fuel_logs (id, user_id, vehicle_id, {", ".join(name for name, _ in _IMPORT_COLUMNS)})
+    SELECT rows.id, $2::text, $3::uuid, {", ".join(f"rows.{name}" for name, _ in _IMPORT_COLUMNS)}
+    FROM unnest($1::uuid[], {", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(_IMPORT_COLUMNS, 4))})
+        AS rows(id, {", ".join(name for name, _ in _IMPORT_COLUMNS)})
+    ON CONFLICT (user_id, import_key) WHERE import_key IS NOT NULL DO NOTHING
+    RETURNING *"""
+
+
+async def insert_imported(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, rows: list[dict]
+) -> list[dict]:
+    """Insert the imported fill-ups not imported before; the rows inserted."""
+    if not rows:
+        return []
+    inserted = await conn.fetch(
+        _INSERT_IMPORTED, [uuid.uuid4() for _ in rows], user_id, vehicle_id,
+        *([row.get(name) for row in rows] for name, _ in _IMPORT_COLUMNS),
+    )
+    return [_decoded(r) for r in inserted]
+
+
+async def imported_keys(db: Database, user_id: str, keys: list[str]) -> set[str]:
+    """Which of these import keys the user's fill-ups already have."""
+    rows = await db.fetch(
+        "SELECT import_key FROM fuel_logs WHERE user_id = $1 AND import_key = ANY($2::text[])", user_id, keys
+    )
+    return {row["import_key"] for row in rows}

@@ -16,3 +16,5 @@ class FuelLogsSettings(BackedServiceSettings, ObjectStorageSettings):
     receipt_upload_expires_seconds: int = Field(default=900, ge=60, le=604_800)
     receipt_download_expires_seconds: int = Field(default=300, ge=60, le=604_800)
     import_max_rows: int = Field(default=5_000, gt=0)
+    # Largest import file; the platform's MAX_BODY_BYTES (1 MiB by default) caps every body too.
+    import_max_bytes: int = Field(default=1_048_576, gt=0)

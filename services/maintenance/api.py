@@ -12,7 +12,9 @@ from shared.cache import CACHE
 from shared.db import POOL
 from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
+from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
+from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
 from shared.http.validation import parse_body, parse_query, path_uuid
@@ -20,6 +22,8 @@ from shared.http.validation import parse_body, parse_query, path_uuid
 from . import use_cases
 from .cache_keys import EDGE_CACHE_SECONDS
 from .domain.catalog import SUBTYPES, category_named
+from .domain.csv_export import write_records_csv
+from .domain.imports import ImportQuery
 from .domain.inputs import (
     RecordInput, RecordsQuery, RecordUpdate, ScheduleInput, ScheduleUpdate, UnitsQuery, UpcomingQuery,
 )
@@ -82,6 +86,58 @@ async def list_vehicle_records(request: web.Request) -> web.Response:
     units = caller_units(request)
     rows = await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id)
     return edge_cacheable(json_response([record_view(row, units) for row in rows]), EDGE_CACHE_SECONDS)
+
+
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
+IMPORT_RESPONSES = {
+    200: ImportReport,  # dry run: what the file would import; nothing written
+    201: ImportReport,  # imported, with the new records' ids; rows imported before are skipped
+    400: "Unreadable file, unknown format (the formats recognised are listed), or rejected rows "
+         "(`details`: row, field, message); nothing stored",
+    413: "File larger than MAINTENANCE_IMPORT_MAX_BYTES",
+    415: "Not text/csv",
+}
+
+
+@routes.get("/api/maintenance/records/vehicle/{vehicleId}/export")
+@documented(summary="A vehicle's maintenance records as CSV (the format the import reads back)", query=UnitsQuery,
+            responses={200: "text/csv: Date, Category, Subtypes (|-separated), Odometer, Cost, ShopName, Notes"})
+async def export_records(request: web.Request) -> web.Response:
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
+    units = caller_units(request)
+    rows = await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id)
+    return web.Response(
+        text=write_records_csv(rows, units), content_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="maintenance-{vehicle_id}-{units.value}.csv"'},
+    )
+
+
+@routes.post("/api/maintenance/records/vehicle/{vehicleId}/import")
+@documented(
+    summary="Import service records from Fuelly, Fuelio, Drivvo, LubeLogger or our own CSV export",
+    description="The format is detected from the header or section markers, or named with `format`. "
+                "`units` gives the file's distance unit when the file does not say. Free-text work is "
+                "recorded as routine_maintenance with the catalogue's subtypes it names (else Other), the "
+                "text kept in notes. All or nothing; importing the same file again adds nothing.",
+    query=ImportQuery, responses=IMPORT_RESPONSES,
+)
+async def import_records(request: web.Request) -> web.Response:
+    raw = await request.read()  # before any refusal: an unread body stalls the server's shutdown
+    query = parse_query(request, ImportQuery)
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
+    settings = request.app[SETTINGS]
+    if len(raw) > settings.import_max_bytes:
+        raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
+    if request.content_type not in CSV_TYPES:
+        raise UnsupportedMediaType(f"Expected text/csv, got {request.content_type or 'nothing'}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest("The CSV file must be UTF-8") from None
+    result = await use_cases.import_records(
+        request.app[POOL], request.app[CACHE], current_user(request), vehicle_id, text, query, settings.import_max_rows
+    )
+    return json_response(result, status=200 if query.dry_run else 201)
 
 
 @routes.get("/api/maintenance/records/{id}")

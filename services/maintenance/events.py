@@ -13,7 +13,8 @@ from .domain.urgency import Assessment
 PRODUCER = "maintenance"
 
 
-def record_created(row: Mapping) -> Event:
+def record_created(row: Mapping, *, imported: bool = False) -> Event:
+    """`imported`: the record came from an import (the payload then says `"imported": true`)."""
     data = {
         "recordId": str(row["id"]),
         "vehicleId": str(row["vehicle_id"]),
@@ -23,6 +24,8 @@ def record_created(row: Mapping) -> Event:
         "subtypes": list(row["subtypes"]),
         "cost": None if row["cost"] is None else str(row["cost"]),
     }
+    if imported:
+        data["imported"] = True
     return new_event("maintenance.record_created", data, producer=PRODUCER, user_id=row["user_id"])
 
 

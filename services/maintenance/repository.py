@@ -240,3 +240,40 @@ async def vehicles_with_unannounced_due_dates(conn: asyncpg.Connection, today: d
            WHERE notified_cycle IS DISTINCT FROM due_cycle AND next_due_date <= $1 LIMIT $2""",
         today, limit,
     )
+
+
+# Imports: every record in one statement (arrays unnested; subtypes travel joined by the unit
+# separator, as unnest flattens arrays of arrays), records whose import key is stored skipped.
+SUBTYPE_SEPARATOR = "\x1f"
+_INSERT_IMPORTED = """
+    INSERT INTO maintenance_records
+        (id, user_id, vehicle_id, category, subtypes, date, odometer_reading, cost, shop_name, notes, import_key)
+    SELECT rows.id, $2::text, $3::uuid, rows.category, string_to_array(rows.subtypes, $4), rows.date,
+           rows.odometer_reading, rows.cost, rows.shop_name, rows.notes, rows.import_key
+    FROM unnest($1::uuid[], $5::text[], $6::text[], $7::date[], $8::numeric[], $9::numeric[], $10::text[],
+                $11::text[], $12::text[])
+        AS rows(id, category, subtypes, date, odometer_reading, cost, shop_name, notes, import_key)
+    ON CONFLICT (user_id, import_key) WHERE import_key IS NOT NULL DO NOTHING
+    RETURNING *"""
+
+
+async def insert_imported_records(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, rows: list[dict]
+) -> list[asyncpg.Record]:
+    """Insert the imported records not imported before; the records inserted."""
+    if not rows:
+        return []
+    column = lambda name: [row[name] for row in rows]  # noqa: E731
+    return await conn.fetch(
+        _INSERT_IMPORTED, [uuid.uuid4() for _ in rows], user_id, vehicle_id, SUBTYPE_SEPARATOR,
+        column("category"), [SUBTYPE_SEPARATOR.join(row["subtypes"]) for row in rows], column("date"),
+        column("odometer_reading"), column("cost"), column("shop_name"), column("notes"), column("import_key"),
+    )
+
+
+async def imported_record_keys(conn: asyncpg.Connection, user_id: str, keys: list[str]) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT import_key FROM maintenance_records WHERE user_id = $1 AND import_key = ANY($2::text[])",
+        user_id, keys,
+    )
+    return {row["import_key"] for row in rows}

@@ -24,6 +24,10 @@ class MaintenanceSettings(BackedServiceSettings):
     driving_rate_window_days: int = Field(default=90, gt=0)
     # How often the sweep announces schedules that fell due by the passage of time alone.
     due_sweep_interval: float = Field(default=3600.0, gt=0)
+    # Imports: at most this many service records per file, and files of at most this many bytes
+    # (the platform's MAX_BODY_BYTES, 1 MiB by default, caps every body too).
+    import_max_rows: int = Field(default=5_000, gt=0)
+    import_max_bytes: int = Field(default=1_048_576, gt=0)
 
     def default_thresholds(self) -> Thresholds:
         return Thresholds(

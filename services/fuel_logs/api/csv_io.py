@@ -7,12 +7,15 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.app import SETTINGS
-from shared.http.errors import BadRequest, UnsupportedMediaType
+from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
+from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
-from shared.http.validation import path_uuid
+from shared.http.openapi import documented
+from shared.http.validation import parse_query, path_uuid
 
 from ..domain.csv_format import write_csv
+from ..domain.imports import ImportQuery
 from ..domain.views import fuel_log_views
 from ..use_cases.csv_import import import_fill_ups
 from ..use_cases.fill_ups import vehicle_fill_ups
@@ -36,22 +39,42 @@ async def export_csv(request: web.Request) -> web.Response:
     )
 
 
+IMPORT_RESPONSES = {
+    200: ImportReport,  # dry run: what the file would import; nothing written
+    201: ImportReport,  # imported, with the new fill-ups' ids; rows imported before are skipped
+    400: "Unreadable file, unknown format (the formats recognised are listed), or rejected rows "
+         "(`details`: row, field, message); nothing stored",
+    413: "File larger than FUEL_LOGS_IMPORT_MAX_BYTES",
+    415: "Not text/csv",
+}
+
+
 @routes.post("/api/fuel-logs/vehicle/{vehicleId}/import")
+@documented(
+    summary="Import fill-ups from Fuelly, Fuelio, Drivvo, LubeLogger or our own CSV export",
+    description="The format is detected from the header or section markers, or named with `format`. "
+                "`units` gives the file's units when the file does not say (LubeLogger, our export; "
+                "Drivvo defaults to metric). All or nothing; importing the same file again adds nothing.",
+    query=ImportQuery, responses=IMPORT_RESPONSES,
+)
 async def import_csv(request: web.Request) -> web.Response:
-    user_id = current_user(request)
-    system = units(request)
-    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     # Read the body before any refusal: an unread body left on a keep-alive connection stalls
     # the server's shutdown (seen with aiohttp 3.14).
     raw = await request.read()
+    user_id = current_user(request)
+    query = parse_query(request, ImportQuery)
+    vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
+    settings = request.app[SETTINGS]
+    if len(raw) > settings.import_max_bytes:
+        raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
     if request.content_type not in CSV_TYPES:
         raise UnsupportedMediaType(f"Expected text/csv, got {request.content_type or 'nothing'}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("The CSV file must be UTF-8") from None
-    inserted = await import_fill_ups(
-        request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, vehicle_id, text, system,
-        request.app[SETTINGS].import_max_rows,
+    result = await import_fill_ups(
+        request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, vehicle_id, text, query,
+        settings.import_max_rows,
     )
-    return json_response({"imported": len(inserted), "fuelLogIds": [str(r["id"]) for r in inserted]}, status=201)
+    return json_response(result, status=200 if query.dry_run else 201)

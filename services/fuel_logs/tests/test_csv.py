@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.fuel_logs.domain.csv_format import CsvProblem, parse_date, parse_decimal, read_rows, row_to_input
+from shared.imports import CsvProblem, fill_up_values, read_export
+from shared.imports.table import parse_date, parse_decimal
 
 from .conftest import fetch, new_vehicle
 
@@ -44,11 +45,11 @@ def test_dates_in_the_usual_formats():
 
 @pytest.mark.pure
 def test_aliases_partial_column_and_total_instead_of_price():
-    columns, rows = read_rows("date,mileage,gallons,total cost,partial fill\n2026-01-02,500,10,35.00,yes\n")
-    body, total = row_to_input(columns, rows[0][1])
-    assert body["isFullFill"] is False and body["costPerUnit"] == D("3.500") and total == D("35.00")
+    file = read_export("date,mileage,gallons,total cost,partial fill\n2026-01-02,500,10,35.00,yes\n")
+    values = fill_up_values(file.fill_ups[0], file)
+    assert values.full is False and values.price == D("3.500") and values.total == D("35.00")
     with pytest.raises(CsvProblem) as missing:
-        read_rows("date,notes\n2026-01-01,x\n")
+        read_export("date,notes\n2026-01-01,x\n", "motovault")
     assert missing.value.field == "header" and "quantity" in str(missing.value)
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.fuel_logs.domain.csv_format import InvalidRows, rows_to_store
+from services.fuel_logs.domain.imports import ImportQuery, InvalidRows, plan_import
 from services.fuel_logs.domain.fill_ups import (
     FuelType, check_rules, check_update_keeps_required, updated_values,
 )
@@ -68,7 +68,11 @@ def test_the_grade_must_fit_the_fuel_type():
 
 
 def to_store(text: str, max_rows: int = 10) -> list[dict]:
-    return rows_to_store(text, uuid.uuid4(), FuelType.DIESEL, UnitSystem.IMPERIAL, max_rows)
+    """The rows a real import would store (its bad rows refused together, as the use case does)."""
+    plan = plan_import(text, uuid.uuid4(), FuelType.DIESEL, ImportQuery(units=UnitSystem.IMPERIAL), max_rows)
+    if plan.problems:
+        raise InvalidRows(plan.problems)
+    return plan.to_store
 
 
 def test_csv_rows_become_stored_values_with_the_vehicles_fuel_type_and_a_given_total():
@@ -81,8 +85,8 @@ def test_a_csv_file_is_refused_whole():
         to_store("a;b\n1;2\n")
     assert unreadable.value.message == "CSV file not readable; nothing imported"
     assert unreadable.value.details() == [
-        {"field": "header", "message": "missing columns: date, quantity, odometer or tripDistance, price or total",
-         "type": "csv"},
+        {"field": "header", "message": "not an export we recognise (formats recognised: fuelly, fuelio, drivvo, "
+                                       "lubelogger, motovault; name one with ?format=)", "type": "csv"},
     ]
     with pytest.raises(InvalidInput) as too_long:
         to_store("date,odometer,quantity,price\n" + "2026-01-01,1,1,1\n" * 3, max_rows=2)

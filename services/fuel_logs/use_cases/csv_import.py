@@ -1,8 +1,10 @@
-"""CSV import into a vehicle: all rows or none."""
+"""Importing another tracker's export (or ours) into a vehicle: a dry run that reports, or a real
+run that stores every new fill-up or none."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from shared.cache import Cache
 from shared.errors import NotFoundError
@@ -11,24 +13,51 @@ from shared.transactions import Database, transaction
 
 from .. import events, repository
 from ..cache_keys import list_cache_keys
-from ..domain.csv_format import rows_to_store
 from ..domain.fill_ups import vehicle_default_fuel_type
-from ..domain.units import UnitSystem
+from ..domain.imports import ImportPlan, ImportQuery, InvalidRows, plan_import
 from ..vehicle_wait import ProjectionWatch
 from .vehicles import live_vehicle
 
 
 async def import_fill_ups(
     db: Database, cache: Cache, watch: ProjectionWatch, user_id: str, vehicle_id: uuid.UUID, text: str,
-    system: UnitSystem, max_rows: int,
-) -> list[dict]:
-    """Every row is checked first; one bad row imports nothing and the error names them all."""
+    query: ImportQuery, max_rows: int,
+) -> dict[str, Any]:
+    """The import report. A dry run writes nothing; a real run with a bad row raises InvalidRows
+    (nothing stored), else stores the fill-ups not imported before, each announced with
+    `imported: true`, in one transaction."""
     vehicle = await live_vehicle(db, watch, user_id, vehicle_id)
-    to_store = rows_to_store(text, vehicle_id, vehicle_default_fuel_type(vehicle["fuel_type"]), system, max_rows)
+    plan = plan_import(text, vehicle_id, vehicle_default_fuel_type(vehicle["fuel_type"]), query, max_rows)
+    if query.dry_run:
+        known = await repository.imported_keys(db, user_id, [row["import_key"] for row in plan.to_store])
+        new = len({row["import_key"] for row in plan.to_store} - known)
+        return report(plan, dry_run=True, imported=new)
+    if plan.problems:
+        raise InvalidRows(plan.problems)
     async with transaction(db) as conn:
         if await repository.lock_live_vehicle(conn, user_id, vehicle_id) is None:
             raise NotFoundError("Vehicle not found")
-        inserted = [await repository.insert_fuel_log(conn, user_id, vehicle_id, values) for values in to_store]
-        await enqueue(conn, *(events.fuel_log_created(row) for row in inserted))
-        cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
-    return inserted
+        inserted = await repository.insert_imported(conn, user_id, vehicle_id, plan.to_store)
+        if inserted:
+            await enqueue(conn, *(events.fuel_log_created(row, imported=True) for row in inserted))
+            cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
+    inserted.sort(key=lambda row: (row["date_time"], row["id"]))
+    return report(plan, dry_run=False, imported=len(inserted)) | {"fuelLogIds": [str(r["id"]) for r in inserted]}
+
+
+def report(plan: ImportPlan, *, dry_run: bool, imported: int) -> dict[str, Any]:
+    return {
+        "format": plan.format,
+        "dryRun": dry_run,
+        "units": {"distance": plan.units.distance, "volume": plan.units.volume},
+        "imported": imported,
+        "counts": {
+            "fillUps": imported,
+            "serviceRecords": 0,
+            "alreadyImported": len(plan.to_store) - imported,
+            "otherService": plan.other_service,
+            "ignored": plan.ignored,
+            "rejected": len({line for line, _ in plan.problems}),
+        },
+        "rejected": plan.rejected(),
+    }

@@ -1,7 +1,8 @@
 """The maintenance categories and the subtypes valid in each (the original app's lists).
 
 The original app has 27 routine subtypes, 5 repair and 5 performance-upgrade ones; the reference
-notes recovered 21 routine names, the rest are the original's remaining names as best known.
+notes recovered 21 routine names, the rest are the original's remaining names as best known. We
+add a 28th routine one, "Other", for imported work that names none of them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ SUBTYPES: dict[Category, tuple[str, ...]] = {
         "Trunk / Liftgate Shock / Support",
         "Washer Fluid",
         "Wiper Blade",
+        # Not one of the original app's names: where imported work that names none of the above
+        # goes (the exporter's own words are kept in the record's notes, domain/imports.py).
+        "Other",
     ),
     Category.REPAIR: ("Engine", "Transmission", "Drivetrain", "Exterior", "Interior"),
     Category.PERFORMANCE_UPGRADE: ("Engine", "Drivetrain", "Suspension", "Wheels/Tires", "Exterior"),

@@ -6,6 +6,7 @@ invalidates what it changed once that commits, and raises the errors of shared.e
 """
 
 from .due import announce_schedules_fallen_due
+from .imports import import_records
 from .records import create_record, delete_record, get_record, list_records, update_record
 from .schedules import create_schedule, delete_schedule, get_schedule, list_vehicle_schedules, update_schedule
 from .upcoming import upcoming_schedules
@@ -20,6 +21,7 @@ __all__ = [
     "forget_vehicle",
     "get_record",
     "get_schedule",
+    "import_records",
     "list_records",
     "list_vehicle_schedules",
     "record_vehicle_seen",

@@ -29,14 +29,14 @@ async def create_record(db: Database, cache: Cache, user_id: str, record: Record
     async with transaction(db) as conn:
         await require_vehicle(conn, user_id, record.vehicle_id)
         row = await repository.insert_record(conn, user_id, record.vehicle_id, new_record(record, units))
-        await _advance_schedules(conn, row)
+        await advance_schedules(conn, row)
         await enqueue(conn, events.record_created(row))
         await announce_due(conn, user_id, record.vehicle_id, today())
         invalidate_upcoming(cache, user_id, record.vehicle_id)
     return row
 
 
-async def _advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
+async def advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
     """Start the next cycle of every schedule whose whole work this record did."""
     user_id, vehicle_id = record["user_id"], record["vehicle_id"]
     schedules = await repository.schedules_completed_by(

@@ -1,0 +1,177 @@
+"""Importing service records from another tracker's export (or ours).
+
+Other apps describe work in free text ("Oil and filter change", Fuelly's "engine_oil,oil_filter"),
+not in our categories and subtypes. Every imported record is `routine_maintenance`; its subtypes
+are the catalogue's names the text mentions (a name itself, or a usual word for it: "oil" ->
+Engine Oil, "tyre rotation" -> Tires, "brake pads" -> Brakes and Traction Control), else
+["Other"]; the exporter's own text is kept in the notes. Our own export names category and
+subtypes and is taken as it is. Each record has a stable import key, so importing the same file
+again adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.errors import FieldProblem, InvalidInput, field_problems
+from shared.imports import CsvProblem, ExportFile, ServiceValues, read_export, service_values
+from shared.models import ApiModel
+
+from .catalog import SUBTYPES, Category
+from .inputs import RecordInput
+from .records import new_record
+from .units import Units
+
+FALLBACK_SUBTYPE = "Other"
+# Usual words for the catalogue's routine subtypes, tried after the names themselves.
+KEYWORDS: tuple[tuple[str, str], ...] = (
+    (r"cabin|pollen", "Cabin Air Filter / Purifier"),
+    (r"(?<!cabin )air filter|engine filter", "Air Filter Element"),
+    (r"\boil\b|oil change|oil filter|lube", "Engine Oil"),
+    (r"\btires?\b|\btyres?\b|rotation|wheel balanc|balancing", "Tires"),
+    (r"alignment|suspension|steering|shock|strut", "Steering and Suspension"),
+    (r"parking brake|hand ?brake", "Parking Brake System"),
+    (r"brake", "Brakes and Traction Control"),
+    (r"coolant|antifreeze|radiator", "Coolant"),
+    (r"spark ?plug|\bplugs\b", "Spark Plug"),
+    (r"wiper", "Wiper Blade"),
+    (r"washer", "Washer Fluid"),
+    (r"\bbelt\b|serpentine|timing belt", "Drive Belt"),
+    (r"differential", "Fluid - Differential"),
+    (r"manual transmission|gearbox oil", "Fluid - M/T"),
+    (r"transmission|\batf\b", "Fluid - A/T"),
+    (r"exhaust|muffler|catalytic", "Exhaust System"),
+    (r"fuel filter|throttle|injector|intake", "Fuel Delivery and Air Induction"),
+    (r"\bfluids?\b", "Fluids"),
+)
+ROUTINE = SUBTYPES[Category.ROUTINE_MAINTENANCE]
+
+
+class ImportFormat(StrEnum):
+    FUELLY = "fuelly"
+    FUELIO = "fuelio"
+    DRIVVO = "drivvo"
+    LUBELOGGER = "lubelogger"
+    MOTOVAULT = "motovault"
+
+
+class ImportQuery(ApiModel):
+    """`units`: the file's distance unit when the file does not say; `format`: the exporter,
+    detected when not given; `dryRun`: report only."""
+
+    units: Units | None = None
+    format: ImportFormat | None = None
+    dry_run: bool = False
+
+
+def subtypes_for(text: str) -> list[str]:
+    """The routine subtypes `text` mentions, in catalogue order, or ["Other"]."""
+    words = text.casefold().replace("_", " ")
+    found = {name for name in ROUTINE if name != FALLBACK_SUBTYPE and name.casefold() in words}
+    found |= {name for pattern, name in KEYWORDS if re.search(pattern, words)}
+    return [name for name in ROUTINE if name in found] or [FALLBACK_SUBTYPE]
+
+
+def classified(values: ServiceValues) -> dict[str, Any]:
+    """Category, subtypes and notes of an imported record."""
+    if values.subtypes:  # our own export
+        return {"category": values.category, "subtypes": [s for s in values.subtypes.split("|") if s.strip()],
+                "notes": values.notes}
+    described = " — ".join(part for part in (values.title, values.notes) if part)
+    return {"category": Category.ROUTINE_MAINTENANCE.value,
+            "subtypes": subtypes_for(" ".join((values.title, values.category))),
+            "notes": described or None}
+
+
+class InvalidRows(InvalidInput):
+    """Rows that break the rules; each problem is reported with its line number."""
+
+    def __init__(self, problems: list[tuple[int, FieldProblem]]) -> None:
+        super().__init__(*(problem for _, problem in problems),
+                         message=f"{len({line for line, _ in problems})} invalid row(s); nothing imported")
+        self.lines = [line for line, _ in problems]
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"row": line, **asdict(problem)} for line, problem in zip(self.lines, self.problems)]
+
+
+@dataclass
+class ImportPlan:
+    format: str
+    units: Units
+    to_store: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[int, FieldProblem]] = field(default_factory=list)
+    other_service: int = 0  # fill-ups: the fuel logs service's to import
+    ignored: int = 0
+
+    def rejected(self) -> list[dict[str, Any]]:
+        return InvalidRows(self.problems).details() if self.problems else []
+
+
+def file_units(file: ExportFile, caller: Units | None) -> Units:
+    if file.distance is not None:
+        return Units.METRIC if file.distance == "km" else Units.IMPERIAL
+    if caller is not None:
+        return caller
+    return Units.METRIC if file.metric_by_default else Units.IMPERIAL
+
+
+def plan_import(text: str, vehicle_id: uuid.UUID, query: ImportQuery, max_rows: int) -> ImportPlan:
+    try:
+        file = read_export(text, query.format.value if query.format else None)
+    except CsvProblem as problem:
+        raise InvalidInput(FieldProblem(problem.field, str(problem), "csv"),
+                           message="CSV file not readable; nothing imported") from None
+    if len(file.services) > max_rows:
+        raise InvalidInput(message=f"At most {max_rows} rows per import; nothing imported")
+    if not file.rows:
+        raise InvalidInput(message="The CSV file has no data rows; nothing imported")
+    units = file_units(file, query.units)
+    plan = ImportPlan(file.format, units, other_service=len(file.fill_ups), ignored=len(file.ignored))
+    for row in file.services:
+        try:
+            stored, problems = _checked_row(service_values(row, file), vehicle_id, units)
+        except CsvProblem as problem:
+            stored, problems = None, [FieldProblem(problem.field, str(problem), "csv")]
+        plan.problems += [(row.line, p) for p in problems]
+        if stored is not None:
+            plan.to_store.append(stored)
+    return plan
+
+
+def _checked_row(values: ServiceValues, vehicle_id: uuid.UUID, units: Units) -> tuple[dict | None, list[FieldProblem]]:
+    """The record as stored values, or its problems (same model as POST /api/maintenance/records)."""
+    body = {"vehicleId": str(vehicle_id), "date": values.date.isoformat(), "odometerReading": _trim(values.odometer),
+            "cost": _trim(values.cost), "shopName": values.shop, **classified(values)}
+    try:
+        record = RecordInput.model_validate(body)
+    except ValidationError as exc:
+        return None, field_problems(exc)
+    stored = new_record(record, units)
+    stored["import_key"] = import_key(vehicle_id, stored, values.title)
+    return stored, []
+
+
+def _trim(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def import_key(vehicle_id: uuid.UUID, stored: dict[str, Any], title: str) -> str:
+    """Same vehicle, date, odometer (miles), cost and description: the same record."""
+    parts = (str(vehicle_id), stored["date"].isoformat(), _plain(stored["odometer_reading"]), _plain(stored["cost"]),
+             " ".join(title.casefold().split()), "|".join(stored["subtypes"]))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
