@@ -240,3 +240,18 @@ async def vehicles_with_unannounced_due_dates(conn: asyncpg.Connection, today: d
            WHERE notified_cycle IS DISTINCT FROM due_cycle AND next_due_date <= $1 LIMIT $2""",
         today, limit,
     )
+
+
+# --- account export: server-side cursors, in the caller's snapshot transaction -----------------
+
+EXPORT_PREFETCH = 500
+
+
+def stream_records(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor("SELECT * FROM maintenance_records WHERE user_id = $1 ORDER BY date, created_at, id",
+                       user_id, prefetch=EXPORT_PREFETCH)
+
+
+def stream_schedules(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor("SELECT * FROM maintenance_schedules WHERE user_id = $1 ORDER BY created_at, id",
+                       user_id, prefetch=EXPORT_PREFETCH)
