@@ -42,7 +42,7 @@ KINDS = ("vehicles", "documents", "fill_ups", "maintenance_records", "maintenanc
 
 
 async def start_suite(backed_settings, serve, standin, infra, tmp_path, *, route_table: str | None = None,
-                      stations_url: str | None = None):
+                      stations_url: str | None = None, **edge_overrides):
     places = await standin({SEARCH_PATH: Reply.fixture(STATIONS_FIXTURES / "search_nearby_new_assembled.json")})
     vehicles_values = await backed_settings("vehicles")
     exchange = vehicles_values["events_exchange"]
@@ -69,7 +69,7 @@ async def start_suite(backed_settings, serve, standin, infra, tmp_path, *, route
         redis_prefix=infra.redis_prefix + f"edge:{uuid.uuid4().hex[:8]}:",
         response_cache_prefix=vehicles_values["edge_cache_prefix"], rate_limit_api="100000/minute",
         dev_issuer=True, dev_issuer_key_file=str(tmp_path / "issuer.pem"), shutdown_timeout=1.0,
-        upstream_timeout=10.0, **upstreams, **extra,
+        upstream_timeout=10.0, **upstreams, **extra, **edge_overrides,
     )), port=port)
     edge.services = services
     edge.fuel_logs_database = fuel_logs_settings.database_url
@@ -263,6 +263,37 @@ async def test_a_service_failing_midway_cuts_the_download(backed_settings, serve
     assert response.status == 200  # the zip had started
     with pytest.raises(aiohttp.ClientPayloadError):
         await response.read()
+
+
+async def test_exports_beyond_the_in_flight_limit_are_503(backed_settings, serve, standin, infra, tmp_path):
+    """One export at a time here: a second one while the first is streaming is refused before
+    any byte; the first still completes."""
+    release = asyncio.Event()
+
+    async def slow_export(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        schema = {"kind": "schema", "service": "stations", "kinds": [
+            {"name": "saved_station", "file": "saved_stations", "columns": ["placeId"], "units": {}}]}
+        await response.write(json.dumps(schema).encode() + b"\n")
+        await release.wait()
+        await response.write(b'{"kind": "end", "counts": {"saved_station": 0}}\n')
+        return response
+
+    app = web.Application()
+    app.router.add_get("/api/stations/export", slow_export)
+    slow = await serve(app)
+    edge = await start_suite(backed_settings, serve, standin, infra, tmp_path, exports_in_flight=1,
+                             stations_url=f"http://127.0.0.1:{slow.port}")
+    jane = await log_in(edge, "jane")
+    first = await edge.get("/api/account/export", headers=jane)
+    assert first.status == 200
+    second = await edge.get("/api/account/export", headers=jane)
+    assert second.status == 503 and second.headers["Retry-After"] and "exports" in (await second.json())["message"]
+    release.set()
+    with zipfile.ZipFile(io.BytesIO(await first.read())) as archive:
+        assert member_json(archive, "saved_stations.json") == []
 
 
 async def test_the_edge_keeps_its_export_path_under_a_routed_account_prefix(backed_settings, serve, standin, echo_app,

@@ -15,6 +15,7 @@ the client sees a truncated download, not a well-formed zip that silently misses
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -30,6 +31,7 @@ from multidict import CIMultiDict
 from stream_zip import ZIP_64, async_stream_zip
 from yarl import URL
 
+from shared.http.errors import ServiceUnavailable
 from shared.http.json import dumps, loads
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
 from shared.http.openapi import documented
@@ -58,6 +60,7 @@ SOURCES = (
 CONSISTENCY = ("Each service's part is read in one read-only REPEATABLE READ transaction: consistent within "
                "the service; the parts of different services are read a moment apart.")
 ASSERTIONS = web.AppKey("export_assertions", AssertionCache)
+IN_FLIGHT = web.AppKey("exports_in_flight", asyncio.Semaphore)
 EXPORT_SETTINGS = web.AppKey("export_settings", EdgeSettings)
 
 
@@ -68,11 +71,19 @@ class ExportQuery(ApiModel):
 
 @documented(summary="Download every record and stored file of your account as one zip archive",
             query=ExportQuery,
-            responses={200: "application/zip, streamed", 401: "Not signed in",
-                       503: "A service is unavailable; nothing was sent"})
+            responses={200: "application/zip, streamed", 400: "Unknown unit system", 401: "Not signed in",
+                       503: "A service is unavailable, or too many exports in progress; nothing was sent"})
 async def account_export(request: web.Request) -> web.StreamResponse:
     user_id = current_user(request)
     units = parse_query(request, ExportQuery).units
+    slots = request.app[IN_FLIGHT]
+    if slots.locked():
+        raise ServiceUnavailable("Too many exports in progress; try again in a minute", headers={"Retry-After": "60"})
+    async with slots:
+        return await _export(request, user_id, units)
+
+
+async def _export(request: web.Request, user_id: str, units: str) -> web.StreamResponse:
     started = datetime.now(UTC)
     parts: list[PartStream] = []
     try:
@@ -291,4 +302,5 @@ def add_account_export(app: web.Application, settings: EdgeSettings) -> None:
     this path must stay the edge's own."""
     app[ASSERTIONS] = AssertionCache(IdentitySigner(settings.identity_secret.get_secret_value()))
     app[EXPORT_SETTINGS] = settings
+    app[IN_FLIGHT] = asyncio.Semaphore(settings.exports_in_flight)
     app.router.add_get(EXPORT_PATH, account_export)
