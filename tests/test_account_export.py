@@ -307,6 +307,7 @@ async def test_the_edge_keeps_its_export_path_under_a_routed_account_prefix(back
     route_table.write_text(json.dumps(table))
     edge = await start_suite(backed_settings, serve, standin, infra, tmp_path, route_table=str(route_table))
     frank = await log_in(edge, "frank")
+    assert (await edge.head("/api/account/export", headers=frank)).status == 405  # not forwarded either
     other = await edge.get("/api/account/status", headers=frank)
     assert other.status == 200 and (await other.json())["path"] == "/api/account/status"
     with zipfile.ZipFile(await download(edge, frank)) as archive:
@@ -359,6 +360,56 @@ async def test_an_export_during_concurrent_writes_completes_and_is_consistent(ba
     path.unlink()
 
 
+async def bulk_fill_ups(edge, template_id: str, count: int) -> None:
+    """`count` copies of a fill-up, a day and 300 miles apart, each with 2 KB of notes, in one statement."""
+    conn = await asyncpg.connect(edge.fuel_logs_database)
+    try:
+        await conn.execute(
+            """INSERT INTO fuel_logs (id, user_id, vehicle_id, date_time, odometer_reading, fuel_units, cost_per_unit,
+                                      total_cost, fuel_type, is_full_fill, missed_previous, notes)
+               SELECT gen_random_uuid(), user_id, vehicle_id, date_time + n * interval '1 day',
+                      odometer_reading + n * 300, fuel_units, cost_per_unit, total_cost, fuel_type, n % 3 <> 1,
+                      false, repeat('n', 2000)
+               FROM fuel_logs, generate_series(1, $2::int) n WHERE id = $1""",
+            uuid.UUID(template_id), count)
+    finally:
+        await conn.close()
+
+
+async def open_transactions(database_url: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND xact_start IS NOT NULL")
+    finally:
+        await conn.close()
+
+
+async def test_a_client_leaving_midway_ends_the_services_snapshots(backed_settings, serve, standin, infra, tmp_path):
+    edge = await start_suite(backed_settings, serve, standin, infra, tmp_path)
+    kim = await log_in(edge, "kim")
+    car = await api(edge, "POST", "/api/vehicles", kim, json={"licensePlate": "KI-1"})
+    await vehicle_known_everywhere(edge, kim, car["id"])
+    template = await api(edge, "POST", "/api/fuel-logs", kim, json={
+        "vehicleId": car["id"], "dateTime": "2000-01-01T08:00:00+00:00", "odometerReading": 100, "fuelUnits": 10,
+        "costPerUnit": 3.2})
+    await bulk_fill_ups(edge, template["id"], 4999)
+    response = await edge.get("/api/account/export", headers=kim)
+    assert response.status == 200
+    await response.content.readexactly(1024)
+    assert await open_transactions(edge.fuel_logs_database) >= 1  # fuel logs is still sending its part
+    response.close()
+
+    async def snapshots_ended() -> bool:
+        return await open_transactions(edge.fuel_logs_database) == 0
+
+    await eventually(snapshots_ended, timeout=20)
+    # The edge serves the next export as before.
+    with zipfile.ZipFile(await download(edge, kim)) as archive:
+        assert member_json(archive, "manifest.json")["kinds"]["fill_up"]["count"] == 5000
+
+
 def resident_kib() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -382,18 +433,7 @@ async def test_ten_thousand_fill_ups_stream_in_flat_memory(backed_settings, serv
     await api(edge, "POST", "/api/fuel-logs", ivan, json={
         "vehicleId": small["id"], "dateTime": "2026-01-01T08:00:00+00:00", "odometerReading": 100, "fuelUnits": 10,
         "costPerUnit": 3.2})
-    conn = await asyncpg.connect(edge.fuel_logs_database)
-    try:
-        await conn.execute(
-            """INSERT INTO fuel_logs (id, user_id, vehicle_id, date_time, odometer_reading, fuel_units, cost_per_unit,
-                                      total_cost, fuel_type, is_full_fill, missed_previous, notes)
-               SELECT gen_random_uuid(), user_id, vehicle_id, date_time + n * interval '1 day',
-                      odometer_reading + n * 300, fuel_units, cost_per_unit, total_cost, fuel_type, n % 3 <> 1,
-                      false, repeat('n', 2000)
-               FROM fuel_logs, generate_series(1, 9999) n WHERE id = $1""",
-            uuid.UUID(template["id"]))
-    finally:
-        await conn.close()
+    await bulk_fill_ups(edge, template["id"], 9999)
 
     (await download(edge, ivan)).unlink()  # warm: code paths loaded, pools and buffers made
     before = peak = resident_kib()

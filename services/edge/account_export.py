@@ -303,4 +303,9 @@ def add_account_export(app: web.Application, settings: EdgeSettings) -> None:
     app[ASSERTIONS] = AssertionCache(IdentitySigner(settings.identity_secret.get_secret_value()))
     app[EXPORT_SETTINGS] = settings
     app[IN_FLIGHT] = asyncio.Semaphore(settings.exports_in_flight)
-    app.router.add_get(EXPORT_PATH, account_export)
+    app.router.add_get(EXPORT_PATH, account_export, allow_head=False)
+    app.router.add_route("HEAD", EXPORT_PATH, head_not_allowed)  # the edge's too, and not a whole export
+
+
+async def head_not_allowed(request: web.Request) -> web.Response:
+    raise web.HTTPMethodNotAllowed("HEAD", ["GET"])
