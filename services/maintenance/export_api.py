@@ -17,7 +17,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/maintenance/export")
-@documented(summary="The caller's maintenance records and schedules for the account export (NDJSON)",
+@documented(summary="The caller's maintenance records and schedules for the account export (NDJSON)", query=UnitsQuery,
             responses={200: "NDJSON lines: schema, record and schedule lines with CSV rows, end"})
 async def export_maintenance(request: web.Request) -> web.StreamResponse:
     units = parse_query(request, UnitsQuery).units

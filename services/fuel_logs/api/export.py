@@ -10,6 +10,7 @@ from shared.http.middleware import current_user
 from shared.http.openapi import documented
 from shared.storage import STORAGE
 
+from ..domain.fill_ups import UnitsQuery
 from ..use_cases.export import export_account
 from .common import units
 
@@ -17,7 +18,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/fuel-logs/export")
-@documented(summary="The caller's fill-ups and receipt links for the account export (NDJSON)",
+@documented(summary="The caller's fill-ups and receipt links for the account export (NDJSON)", query=UnitsQuery,
             responses={200: "NDJSON lines: schema, fill-up records with CSV rows, files, end"})
 async def export_fuel_logs(request: web.Request) -> web.StreamResponse:
     lines = export_account(request.app[POOL], request.app[STORAGE], current_user(request), units(request))
