@@ -238,27 +238,42 @@ async def test_a_service_down_at_the_start_is_503_before_any_byte(backed_setting
     assert "stations" in body["message"] and response.headers["Retry-After"]
 
 
-async def test_a_service_failing_midway_cuts_the_download(backed_settings, serve, standin, infra, tmp_path):
-    """Stations sends its schema and a record, then its connection dies: the client must not get
-    a well-formed archive."""
+STATIONS_SCHEMA = {"kind": "schema", "service": "stations", "kinds": [
+    {"name": "saved_station", "file": "saved_stations", "columns": ["placeId"], "units": {}}]}
+A_STATION = {"kind": "saved_station", "record": {"placeId": "x"}, "csv": ["x"]}
+UNREACHABLE_FILE = {"kind": "file", "key": "k", "path": "stations/k", "contentType": "image/png",
+                    "of": {"kind": "saved_station", "id": "x"}}
 
-    async def dying_export(request: web.Request) -> web.StreamResponse:
+
+@pytest.mark.parametrize("failure", ["connection dies", "no end line", "counts differ", "kind out of order",
+                                     "storage unreachable"])
+async def test_a_part_failing_midway_cuts_the_download(backed_settings, serve, standin, infra, tmp_path, failure):
+    """Stations (a stand-in) starts its part, then fails in one of the ways the edge checks: the
+    client must get a broken download, never a well-formed archive that misses data."""
+
+    async def failing_export(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
         response.enable_chunked_encoding()
         await response.prepare(request)
-        schema = {"kind": "schema", "service": "stations", "kinds": [
-            {"name": "saved_station", "file": "saved_stations", "columns": ["placeId"], "units": {}}]}
-        await response.write(json.dumps(schema).encode() + b"\n")
-        await response.write(b'{"kind": "saved_station", "record": {"placeId": "x"}, "csv": ["x"]}\n')
-        await asyncio.sleep(0.05)
-        request.transport.abort()
+        lines = [STATIONS_SCHEMA, A_STATION]
+        if failure == "counts differ":
+            lines.append({"kind": "end", "counts": {"saved_station": 2}})
+        elif failure == "kind out of order":
+            lines += [{"kind": "vehicle", "record": {}, "csv": []}, {"kind": "end", "counts": {"saved_station": 1}}]
+        elif failure == "storage unreachable":
+            lines += [UNREACHABLE_FILE | {"url": f"http://127.0.0.1:{free_port()}/bucket/k"},
+                      {"kind": "end", "counts": {"saved_station": 1, "file": 1}}]
+        await response.write(b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+        if failure == "connection dies":
+            await asyncio.sleep(0.05)
+            request.transport.abort()
         return response
 
     app = web.Application()
-    app.router.add_get("/api/stations/export", dying_export)
-    dying = await serve(app)
+    app.router.add_get("/api/stations/export", failing_export)
+    failing = await serve(app)
     edge = await start_suite(backed_settings, serve, standin, infra, tmp_path,
-                             stations_url=f"http://127.0.0.1:{dying.port}")
+                             stations_url=f"http://127.0.0.1:{failing.port}")
     response = await edge.get("/api/account/export", headers=await log_in(edge, "erin"))
     assert response.status == 200  # the zip had started
     with pytest.raises(aiohttp.ClientPayloadError):

@@ -123,7 +123,9 @@ async def _open_parts(request: web.Request, user_id: str, units: str, opened: li
     headers = CIMultiDict({ASSERTION_HEADER: app[ASSERTIONS].get(user_id),
                            REQUEST_ID_HEADER: request[REQUEST_ID_KEY], "Accept": "application/x-ndjson"})
     for source in SOURCES:
-        route = routes[source.route]
+        route = routes.get(source.route)
+        if route is None:  # a route table without this service: the archive could not be whole
+            raise ServiceUnavailable(f"The {source.route} service is not routed; the export is unavailable")
         version = await app[PROXY].version_for(request, route, user_id)
         query = {"units": source.units[units]} if source.units else {}
         opened.append(await open_part(
