@@ -329,6 +329,16 @@ async def test_the_edge_keeps_its_export_path_under_a_routed_account_prefix(back
         assert "manifest.json" in archive.namelist()
 
 
+async def test_a_service_missing_from_the_route_table_is_503(backed_settings, serve, standin, infra, tmp_path):
+    table = json.loads(Path("services/edge/routes.json").read_text())
+    table["routes"] = [route for route in table["routes"] if route["name"] != "stations"]
+    route_table = tmp_path / "routes.json"
+    route_table.write_text(json.dumps(table))
+    edge = await start_suite(backed_settings, serve, standin, infra, tmp_path, route_table=str(route_table))
+    response = await edge.get("/api/account/export", headers=await log_in(edge, "lena"))
+    assert response.status == 503 and "stations" in (await response.json())["message"]
+
+
 @pytest.fixture
 def echo_app() -> web.Application:
     async def echo(request: web.Request) -> web.Response:
