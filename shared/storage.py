@@ -166,6 +166,14 @@ class ObjectStore:
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
         )
 
+    async def internal_get_url(self, key: str, expires_in: int = 300) -> str:
+        """A presigned GET on the internal endpoint, for another service to fetch the object (the
+        account export): the public endpoint may not be reachable from inside the cluster."""
+        client = await self._internal()
+        return client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+        )
+
     async def head(self, key: str) -> dict[str, Any] | None:
         await self.ready()
         client = await self._internal()

@@ -5,6 +5,7 @@ from aiohttp import web
 from shared.cache import add_redis
 from shared.http.app import base_app
 
+from .account_export import add_account_export
 from .ai import add_ai
 from .api import add_api
 from .auth import add_auth
@@ -32,6 +33,7 @@ def create_app(settings: EdgeSettings) -> web.Application:
         add_pkce(app, settings)
     elif settings.dev_issuer:
         add_dev_issuer(app, settings)
+    add_account_export(app, settings)  # before the proxy: /api/account/export stays the edge's own
     add_proxy(app, settings)
     add_api(app, settings)
     add_access_tokens(app, settings)  # after add_redis: its lookups are cached there

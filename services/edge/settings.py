@@ -87,6 +87,10 @@ class EdgeSettings(ServiceSettings):
     eject_seconds: float = Field(default=30.0, gt=0)
     # Request bodies streamed to a service (uploads); larger ones answer 413.
     proxy_max_body_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # Account exports in progress at once per instance (more answer 503): each holds one thread of
+    # the default executor while its zip is written (stream-zip), and at most 4 always leaves one
+    # of its min(32, CPUs + 4) threads for DNS lookups and boto3.
+    exports_in_flight: int = Field(default=2, ge=1, le=4)
     # Traffic-shifting weights set at run time in Redis are re-read at most this often.
     shift_refresh_seconds: float = Field(default=2.0, gt=0)
 

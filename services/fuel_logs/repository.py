@@ -275,3 +275,44 @@ async def imported_keys(db: Database, user_id: str, keys: list[str]) -> set[str]
         "SELECT import_key FROM fuel_logs WHERE user_id = $1 AND import_key = ANY($2::text[])", user_id, keys
     )
     return {row["import_key"] for row in rows}
+
+
+# --- account export: server-side cursors, in the caller's snapshot transaction -----------------
+
+EXPORT_PREFETCH = 500
+
+
+async def chains_without_readings(conn: asyncpg.Connection, user_id: str) -> set[tuple[uuid.UUID, bool]]:
+    """The user's chains (vehicle, electric) holding a fill-up without an odometer reading."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT vehicle_id, fuel_type = 'electric' AS electric FROM fuel_logs
+           WHERE user_id = $1 AND odometer_reading IS NULL""",
+        user_id,
+    )
+    return {(row["vehicle_id"], row["electric"]) for row in rows}
+
+
+async def stream_in_chain_order(conn: asyncpg.Connection, user_id: str):
+    """The user's fill-ups in chain order (economy.chain for fills with readings), in batches."""
+    async for row in conn.cursor(
+        """SELECT * FROM fuel_logs WHERE user_id = $1
+           ORDER BY vehicle_id, fuel_type = 'electric', odometer_reading, date_time, id""",
+        user_id, prefetch=EXPORT_PREFETCH,
+    ):
+        yield _decoded(row)
+
+
+async def chain_rows(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, electric: bool) -> list[dict]:
+    rows = await conn.fetch(
+        "SELECT * FROM fuel_logs WHERE user_id = $1 AND vehicle_id = $2 AND (fuel_type = 'electric') = $3",
+        user_id, vehicle_id, electric,
+    )
+    return [_decoded(r) for r in rows]
+
+
+def stream_receipts(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor(
+        """SELECT id, vehicle_id, receipt_key, receipt_content_type FROM fuel_logs
+           WHERE user_id = $1 AND receipt_key IS NOT NULL ORDER BY date_time, id""",
+        user_id, prefetch=EXPORT_PREFETCH,
+    )

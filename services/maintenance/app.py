@@ -10,6 +10,7 @@ from shared.events.wiring import add_events
 from shared.http.app import base_app
 
 from .api import routes
+from .export_api import routes as export_routes
 from .consumers import consumers
 from .settings import MaintenanceSettings
 from .sweeper import add_due_sweeper
@@ -23,5 +24,6 @@ def create_app(settings: MaintenanceSettings) -> web.Application:
     add_redis(app, settings)
     add_events(app, settings, "maintenance", consumers(app))
     add_due_sweeper(app, settings.due_sweep_interval)
+    app.add_routes(export_routes)
     app.add_routes(routes)
     return app

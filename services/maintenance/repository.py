@@ -277,3 +277,18 @@ async def imported_record_keys(conn: asyncpg.Connection, user_id: str, keys: lis
         user_id, keys,
     )
     return {row["import_key"] for row in rows}
+
+
+# --- account export: server-side cursors, in the caller's snapshot transaction -----------------
+
+EXPORT_PREFETCH = 500
+
+
+def stream_records(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor("SELECT * FROM maintenance_records WHERE user_id = $1 ORDER BY date, created_at, id",
+                       user_id, prefetch=EXPORT_PREFETCH)
+
+
+def stream_schedules(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor("SELECT * FROM maintenance_schedules WHERE user_id = $1 ORDER BY created_at, id",
+                       user_id, prefetch=EXPORT_PREFETCH)

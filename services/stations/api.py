@@ -12,6 +12,7 @@ from pydantic import Field
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.app import SETTINGS
+from shared.export_stream import stream_ndjson
 from shared.http.errors import BadGateway, Forbidden, GatewayTimeout, ServiceUnavailable
 from shared.http.json import json_response
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
@@ -92,6 +93,14 @@ async def list_saved_stations(request: web.Request) -> web.Response:
     saved = await use_cases.list_saved_stations(request.app[POOL], current_user(request))
     signer, now = request.app[PHOTO_SIGNER], time.time()
     return json_response([saved_station_view(station, signer, now) for station in saved])
+
+
+@routes.get("/api/stations/export")
+@documented(summary="The caller's saved stations for the account export (NDJSON)",
+            responses={200: "NDJSON lines: schema, saved station lines with CSV rows, end"})
+async def export_stations(request: web.Request) -> web.StreamResponse:
+    lines = use_cases.export_account(request.app[POOL], request.app[PHOTO_SIGNER], current_user(request), time.time())
+    return await stream_ndjson(request, lines)
 
 
 @routes.delete("/api/stations/saved/{placeId}")

@@ -182,3 +182,14 @@ async def get_saved_station(conn: asyncpg.Connection, user_id: str, place_id: st
 async def delete_saved_station(conn: asyncpg.Connection, user_id: str, place_id: str) -> bool:
     status = await conn.execute("DELETE FROM saved_stations WHERE user_id = $1 AND place_id = $2", user_id, place_id)
     return status == "DELETE 1"
+
+
+# --- account export: a server-side cursor, in the caller's snapshot transaction ----------------
+
+def stream_saved_stations(conn: asyncpg.Connection, user_id: str):
+    return conn.cursor(
+        """SELECT s.nickname, s.notes, s.is_favorite, s.created_at, s.updated_at, k.*
+           FROM saved_stations s JOIN known_stations k USING (user_id, place_id)
+           WHERE s.user_id = $1 ORDER BY s.created_at, s.place_id""",
+        user_id, prefetch=500,
+    )

@@ -11,13 +11,17 @@ from datetime import datetime
 from typing import Any, AsyncIterator
 
 import aiohttp
+import asyncpg
 
 from shared.cache import Cache
 from shared.errors import DependencyUnavailable, NotFoundError
+from shared.export_stream import end_line, record_line, schema_line, snapshot
 from shared.transactions import Database, transaction
 
 from . import repository
 from .cache_keys import PLACE_TTL_SECONDS, place_cache_key, search_cache_key
+from .domain import export
+from .domain.photos import PhotoUrlSigner
 from .domain.places import known_station
 from .domain.prices import FillUpPrice, prices_by_station
 from .domain.saved_stations import SavedStation, SaveStationInput
@@ -102,6 +106,20 @@ async def list_saved_stations(db: Database, user_id: str) -> list[SavedStation]:
         price_rows = await repository.latest_prices(conn, user_id, [row["place_id"] for row in rows])
     prices = prices_by_station(price_rows)
     return [SavedStation(row, prices.get(row["place_id"], [])) for row in rows]
+
+
+async def export_account(pool: asyncpg.Pool, signer: PhotoUrlSigner, user_id: str, now: float
+                         ) -> AsyncIterator[dict[str, Any]]:
+    """The user's saved stations with their latest prices, from one snapshot (the account export)."""
+    async with snapshot(pool) as conn:
+        yield schema_line("stations", export.export_kinds())
+        count = 0
+        async for row in repository.stream_saved_stations(conn, user_id):
+            prices = prices_by_station(await repository.latest_prices(conn, user_id, [row["place_id"]]))
+            count += 1
+            yield record_line("saved_station", *export.saved_station_export(
+                SavedStation(row, prices.get(row["place_id"], [])), signer, now))
+        yield end_line({"saved_station": count})
 
 
 async def delete_saved_station(db: Database, user_id: str, place_id: str) -> None:

@@ -9,6 +9,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.edge_cache import edge_cacheable
+from shared.export_stream import stream_ndjson
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
@@ -109,6 +110,15 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 async def decode_vin(request: web.Request) -> web.Response:
     body = await parse_body(request, DecodeVinRequest)
     return json_response(await use_cases.decode_vin(request.app[CACHE], request.app[VIN_DECODER], body.vin))
+
+
+@routes.get("/api/vehicles/export")
+@documented(summary="The caller's vehicles, documents and stored files for the account export (NDJSON)",
+            responses={200: "NDJSON lines: schema, vehicle and document records, files, end"})
+async def export_vehicles(request: web.Request) -> web.StreamResponse:
+    """Read by the edge's GET /api/account/export; one snapshot, streamed as it is read."""
+    lines = use_cases.export_account(request.app[POOL], request.app[STORAGE], current_user(request))
+    return await stream_ndjson(request, lines)
 
 
 # --- stored files ---------------------------------------------------------------------------

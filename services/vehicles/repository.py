@@ -125,3 +125,25 @@ async def delete_vehicle_documents(conn: asyncpg.Connection, user_id: str, vehic
         user_id, vehicle_id,
     )
     return [row["storage_key"] for row in rows]
+
+
+# --- account export: server-side cursors, in the caller's snapshot transaction -----------------
+
+def stream_vehicles(conn: asyncpg.Connection, user_id: str):
+    """The user's live vehicles, oldest first, read in batches (needs a transaction)."""
+    return conn.cursor(
+        "SELECT * FROM vehicles WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+        user_id, prefetch=EXPORT_PREFETCH,
+    )
+
+
+def stream_documents(conn: asyncpg.Connection, user_id: str):
+    """The documents of the user's live vehicles (a deleted vehicle's are gone with it)."""
+    return conn.cursor(
+        """SELECT d.* FROM vehicle_documents d JOIN vehicles v ON v.id = d.vehicle_id AND v.user_id = d.user_id
+           WHERE d.user_id = $1 AND v.deleted_at IS NULL ORDER BY d.created_at, d.id""",
+        user_id, prefetch=EXPORT_PREFETCH,
+    )
+
+
+EXPORT_PREFETCH = 500

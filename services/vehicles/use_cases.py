@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Mapping, NamedTuple
+from typing import Any, AsyncIterator, Mapping, NamedTuple
 
 import asyncpg
 
 from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
+from shared.export_stream import end_line, file_line, record_line, schema_line, snapshot
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
 from shared.transactions import Database, coalesce, connection, transaction
 
 from . import cache_keys, events, repository
-from .domain import files
+from .domain import export, files
 from .domain.vehicle import VehicleInput, apply_update, vehicle_view
 from .domain.vin import offline_decode
 from .vin_decoder import VinDecoder, VpicUnavailable
@@ -150,6 +151,32 @@ class NewDocument(NamedTuple):
 class DocumentDownload(NamedTuple):
     row: asyncpg.Record
     url: str
+
+
+async def export_account(pool: asyncpg.Pool, store: ObjectStore, user_id: str) -> AsyncIterator[dict[str, Any]]:
+    """The user's vehicles, documents and stored files as export lines (shared/export_stream.py),
+    all from one snapshot, read with cursors so memory stays flat however large the account."""
+    async with snapshot(pool) as conn:
+        yield schema_line("vehicles", export.export_kinds())
+        counts = {"vehicle": 0, "document": 0, "file": 0}
+        async for row in repository.stream_vehicles(conn, user_id):
+            counts["vehicle"] += 1
+            yield record_line("vehicle", *export.vehicle_record(row))
+        async for row in repository.stream_documents(conn, user_id):
+            counts["document"] += 1
+            yield record_line("document", *export.document_record(row))
+        async for row in repository.stream_vehicles(conn, user_id):
+            if row["image_key"]:
+                counts["file"] += 1
+                url = await store.internal_get_url(row["image_key"], export.FILE_URL_SECONDS)
+                yield file_line(row["image_key"], export.image_file_path(row), url, row["image_content_type"],
+                                "vehicle", str(row["id"]))
+        async for row in repository.stream_documents(conn, user_id):
+            counts["file"] += 1
+            url = await store.internal_get_url(row["storage_key"], export.FILE_URL_SECONDS)
+            yield file_line(row["storage_key"], export.document_file_path(row), url, row["content_type"],
+                            "document", str(row["id"]))
+        yield end_line(counts)
 
 
 async def _ready_for_upload(db: Database, store: ObjectStore, user_id: str, vehicle_id: uuid.UUID) -> None:

@@ -2,9 +2,9 @@
 
 from aiohttp import web
 
-from . import csv_io, fill_ups, receipts
+from . import csv_io, export, fill_ups, receipts
 
 
 def all_routes() -> list[web.RouteDef]:
     # Vehicle-scoped paths first, so `/api/fuel-logs/{id}` never shadows them.
-    return [*csv_io.routes, *fill_ups.vehicle_routes, *receipts.routes, *fill_ups.routes]
+    return [*export.routes, *csv_io.routes, *fill_ups.vehicle_routes, *receipts.routes, *fill_ups.routes]
