@@ -71,7 +71,7 @@ class TestInfra:
         """Delete exchanges and their services' queues, so a long run does not pile up quorum queues."""
         connection = await aio_pika.connect(AMQP_URL, timeout=10)
         try:
-            channel = await connection.channel()
+            channel = await asyncio.wait_for(connection.channel(), 10)
             for exchange in names:
                 for service in self.exchanges.pop(exchange, ()):
                     queues = [work_queue_name(exchange, service), dead_queue_name(exchange, service)]
@@ -80,7 +80,8 @@ class TestInfra:
                         await asyncio.wait_for(channel.queue_delete(queue), 10)
                 await asyncio.wait_for(channel.exchange_delete(exchange), 10)
         finally:
-            await connection.close()
+            # A broker busy deleting quorum queues may be slow to close: never wait on it for ever.
+            await asyncio.gather(asyncio.wait_for(connection.close(), 10), return_exceptions=True)
 
     async def cleanup(self) -> None:
         admin = await asyncpg.connect(PG_URL)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import warnings
 from typing import AsyncIterator, Callable
 
 import pytest
@@ -11,6 +14,18 @@ from moto.server import ThreadedMotoServer
 
 from ..identity import ASSERTION_HEADER, IdentitySigner
 from .infra import AMQP_URL, IDENTITY_SECRET, REDIS_URL, TestInfra, free_port
+
+# An app's shutdown is bounded by its own timeouts (2 s each in tests); far beyond them, it hangs.
+APP_CLOSE_SECONDS = 30
+
+
+def pending_tasks() -> str:
+    """Every task of the loop but this one, with where it waits."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.print_stack(limit=8, file=out)
+    return out.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +103,11 @@ async def serve() -> AsyncIterator[Callable[[web.Application], "TestClient"]]:
 
     yield start
     for client in reversed(clients):
-        await client.close()
+        try:
+            await asyncio.wait_for(client.close(), APP_CLOSE_SECONDS)
+        except TimeoutError:
+            # A shutdown step that never ends is a bug to find, not a run to hang: say what waits.
+            warnings.warn(f"closing an app took over {APP_CLOSE_SECONDS} s; still running:\n{pending_tasks()}")
 
 
 @pytest.fixture
