@@ -16,3 +16,6 @@ class FuelLogsSettings(BackedServiceSettings, ObjectStorageSettings):
     receipt_upload_expires_seconds: int = Field(default=900, ge=60, le=604_800)
     receipt_download_expires_seconds: int = Field(default=300, ge=60, le=604_800)
     import_max_rows: int = Field(default=5_000, gt=0)
+    # A fill-up whose odometer implies more miles per day than this since the vehicle's previous
+    # fill-up is refused (409) unless the body confirms it (confirmOdometer): most likely a typo.
+    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)

@@ -57,9 +57,21 @@ async def soft_delete_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id
 
 # --- the odometer log ------------------------------------------------------------------------
 
-# Live entries of the log; the current odometer is the first in LOG_ORDER (odometer_readings_log).
+# Live entries of the log; the current odometer is the first in LOG_ORDER (odometer_readings_log)
+# of those that count.
 _LIVE = "reading IS NOT NULL AND removed_at IS NULL"
 LOG_ORDER = "read_on DESC, reading DESC, created_at DESC, id DESC"
+# An `initial` reading (typed when the vehicle was created, or the odometer when the log began) is
+# superseded by a higher reading dated on or before it: it was stale. It stays listed, but neither
+# is the current odometer nor is a new reading checked against it. So a vehicle created today with
+# a rough odometer takes last week's higher fill-up, while an import of older, lower history
+# leaves it alone.
+_SUPERSEDED = """(source = 'initial' AND EXISTS (
+    SELECT 1 FROM odometer_readings higher
+    WHERE higher.vehicle_id = odometer_readings.vehicle_id
+      AND higher.reading IS NOT NULL AND higher.removed_at IS NULL
+      AND higher.read_on <= odometer_readings.read_on AND higher.reading > odometer_readings.reading))"""
+_COUNTS = f"{_LIVE} AND NOT {_SUPERSEDED}"
 
 
 async def lock_vehicle_for_odometer(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
@@ -73,9 +85,9 @@ async def lock_vehicle_for_odometer(conn: asyncpg.Connection, user_id: str, vehi
 
 
 async def derived_odometer(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> int:
-    """The reading of the first live entry of the log; 0 for an empty log (no reading yet)."""
+    """The reading of the first entry of the log that counts; 0 for an empty log (no reading yet)."""
     reading = await conn.fetchval(
-        f"SELECT reading FROM odometer_readings WHERE vehicle_id = $1 AND {_LIVE} ORDER BY {LOG_ORDER} LIMIT 1",
+        f"SELECT reading FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} ORDER BY {LOG_ORDER} LIMIT 1",
         vehicle_id,
     )
     return reading or 0
@@ -164,7 +176,8 @@ async def delete_user_readings_on(
 async def list_readings(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
     """The vehicle's log, newest first (the first is the current odometer)."""
     return await conn.fetch(
-        f"""SELECT * FROM odometer_readings WHERE user_id = $1 AND vehicle_id = $2 AND {_LIVE}
+        f"""SELECT *, {_SUPERSEDED} AS superseded FROM odometer_readings
+            WHERE user_id = $1 AND vehicle_id = $2 AND {_LIVE}
             ORDER BY {LOG_ORDER}""",
         user_id, vehicle_id,
     )
@@ -176,10 +189,10 @@ async def reading_neighbours(
     """The entry current on `on` (latest-dated on or before it, the higher on its date) and the
     first entry dated after it: what a new reading of that date is checked against."""
     rows = await conn.fetch(
-        f"""(SELECT *, true AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_LIVE} AND read_on <= $2
+        f"""(SELECT *, true AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} AND read_on <= $2
              ORDER BY {LOG_ORDER} LIMIT 1)
             UNION ALL
-            (SELECT *, false AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_LIVE} AND read_on > $2
+            (SELECT *, false AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} AND read_on > $2
              ORDER BY read_on, reading, created_at, id LIMIT 1)""",
         vehicle_id, on,
     )

@@ -2,7 +2,8 @@
 reading must pass, and how the log is shown.
 
 The vehicle's current odometer is the reading of the latest-dated live entry of its log, on the
-same date the higher one (repository.derived_odometer orders the log the same way).
+same date the higher one (repository.derived_odometer), leaving out an `initial` reading that a
+higher reading dated on or before it superseded (it was stale).
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def reading_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "sourceId": None if row["source_id"] is None else str(row["source_id"]),
         "note": row["note"],
         "createdAt": row["created_at"].isoformat(),
+        # An initial reading that a higher, earlier-dated one showed to be stale: it does not count.
+        "superseded": bool(row.get("superseded", False)),
     }
 
 

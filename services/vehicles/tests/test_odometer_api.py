@@ -93,8 +93,9 @@ async def test_deleting_a_manual_reading_lowers_the_odometer_and_others_are_refu
     assert await odometer_of(vehicles, alice, vid) == 900
     deleted = await vehicles.delete(f"/api/vehicles/{vid}/odometer/{manual['id']}", headers=alice)
     assert deleted.status == 204
-    assert await odometer_of(vehicles, alice, vid) == 300  # today's initial reading is the latest-dated
-    assert json.loads((await outbox_updates(vehicles))[-1])["data"]["odometerReading"] == 300
+    # Back to yesterday's fill-up: today's initial 300 was superseded by that higher, earlier reading.
+    assert await odometer_of(vehicles, alice, vid) == 700
+    assert json.loads((await outbox_updates(vehicles))[-1])["data"]["odometerReading"] == 700
     fill_up = next(e for e in await log_of(vehicles, alice, vid) if e["source"] == "fill_up")
     refused = await vehicles.delete(f"/api/vehicles/{vid}/odometer/{fill_up['id']}", headers=alice)
     assert refused.status == 409

@@ -212,3 +212,21 @@ async def test_many_readings_of_a_vehicle_in_one_batch_derive_it_once(start_vehi
     assert await odometer_of(vehicles, alice, vehicle["id"]) == 1500
     assert await odometer_of(vehicles, alice, other["id"]) == 700
     assert len(await outbox_updates(vehicles)) - updates_before == 2  # one per vehicle, not one per reading
+
+
+async def test_an_initial_reading_gives_way_to_a_higher_earlier_one(start_vehicles, identity):
+    """A vehicle created today with a rough odometer takes last week's higher fill-up; an import of
+    older, lower history leaves it alone."""
+    vehicles = await start_vehicles()
+    alice = identity("auth0|odo-initial")
+    stale = (await create_vehicle(vehicles, alice, licensePlate="S-1", odometerReading=900))["id"]
+    await apply(vehicles, fill_up_event("created", stale, "auth0|odo-initial", 1_000, day(-9)),
+                fill_up_event("created", stale, "auth0|odo-initial", 1_900, day(-2)))
+    assert await odometer_of(vehicles, alice, stale) == 1_900
+    log = await log_of(vehicles, alice, stale)
+    assert [(e["reading"], e["source"], e["superseded"]) for e in log] == [
+        (900, "initial", True), (1_900, "fill_up", False), (1_000, "fill_up", False)]
+    current = (await create_vehicle(vehicles, alice, licensePlate="S-2", odometerReading=50_000))["id"]
+    await apply(vehicles, fill_up_event("created", current, "auth0|odo-initial", 20_000, day(-900), imported=True))
+    assert await odometer_of(vehicles, alice, current) == 50_000
+    assert not any(e["superseded"] for e in await log_of(vehicles, alice, current))
