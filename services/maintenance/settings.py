@@ -25,6 +25,10 @@ class MaintenanceSettings(BackedServiceSettings):
     # How often the sweep announces schedules that fell due by the passage of time alone.
     due_sweep_interval: float = Field(default=3600.0, gt=0)
 
+    # A record whose odometer implies more miles per day than this since the vehicle's previous
+    # record is refused (409) unless the body confirms it (confirmOdometer): most likely a typo.
+    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)
+
     def default_thresholds(self) -> Thresholds:
         return Thresholds(
             very_urgent_days=self.very_urgent_days,
