@@ -126,8 +126,8 @@ async def _derive_odometer(
     conn: asyncpg.Connection, cache: Cache, user_id: str, vehicle_id: uuid.UUID
 ) -> asyncpg.Record | None:
     """Set the vehicle's odometer to what its log says; when that changes it, vehicle.updated
-    (maintenance's reminders and fuel_logs' projection follow it). The vehicle row after a
-    change, or None."""
+    (maintenance's reminders follow a raise; its projection still ignores a lowering, see
+    docs/events.md). The vehicle row after a change, or None."""
     if not await repository.lock_vehicle_for_odometer(conn, user_id, vehicle_id):
         return None  # not the user's live vehicle
     row = await repository.set_odometer(conn, user_id, vehicle_id, await repository.derived_odometer(conn, vehicle_id))
