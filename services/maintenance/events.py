@@ -12,8 +12,8 @@ from .domain.urgency import Assessment
 PRODUCER = "maintenance"
 
 
-def record_created(row: Mapping) -> Event:
-    data = {
+def _record_snapshot(row: Mapping) -> dict:
+    return {
         "recordId": str(row["id"]),
         "vehicleId": str(row["vehicle_id"]),
         "date": row["date"].isoformat(),
@@ -22,7 +22,21 @@ def record_created(row: Mapping) -> Event:
         "subtypes": list(row["subtypes"]),
         "cost": None if row["cost"] is None else str(row["cost"]),
     }
-    return new_event("maintenance.record_created", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def record_created(row: Mapping) -> Event:
+    return new_event("maintenance.record_created", _record_snapshot(row), producer=PRODUCER, user_id=row["user_id"])
+
+
+def record_updated(row: Mapping) -> Event:
+    """The record after an edit: vehicles replaces its reading in the odometer log."""
+    return new_event("maintenance.record_updated", _record_snapshot(row), producer=PRODUCER, user_id=row["user_id"])
+
+
+def record_deleted(row: Mapping) -> Event:
+    """vehicles removes the record's reading from the odometer log."""
+    data = {"recordId": str(row["id"]), "vehicleId": str(row["vehicle_id"])}
+    return new_event("maintenance.record_deleted", data, producer=PRODUCER, user_id=row["user_id"])
 
 
 def schedule_due(row: Mapping, assessment: Assessment) -> Event:

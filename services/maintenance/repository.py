@@ -150,10 +150,10 @@ async def update_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.
     )
 
 
-async def delete_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUID) -> uuid.UUID | None:
-    """Delete the record; its vehicle's id, or None if the user has no such record."""
-    return await conn.fetchval(
-        "DELETE FROM maintenance_records WHERE id = $1 AND user_id = $2 RETURNING vehicle_id", record_id, user_id
+async def delete_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUID) -> asyncpg.Record | None:
+    """Delete the record; the deleted row, or None if the user has no such record."""
+    return await conn.fetchrow(
+        "DELETE FROM maintenance_records WHERE id = $1 AND user_id = $2 RETURNING *", record_id, user_id
     )
 
 

@@ -66,4 +66,6 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         "fuel_log.updated.v1": saved(FILL_UP, "fuelLogId"),
         "fuel_log.deleted.v1": deleted(FILL_UP, "fuelLogId"),
         "maintenance.record_created.v1": saved(MAINTENANCE_RECORD, "recordId"),
+        "maintenance.record_updated.v1": saved(MAINTENANCE_RECORD, "recordId"),
+        "maintenance.record_deleted.v1": deleted(MAINTENANCE_RECORD, "recordId"),
     }

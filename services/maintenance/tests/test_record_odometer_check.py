@@ -62,3 +62,17 @@ def test_the_rule(odometer, on, code):
     following = {"id": 2, "date": date(2026, 6, 1), "odometer_reading": 4_000}
     conflict = odometer_conflict(odometer, on, previous, following, 1_500)
     assert (conflict and conflict.code) == code
+
+
+async def test_edits_and_deletions_of_records_are_announced(maintenance, identity, vehicle, spy):
+    """vehicles keeps each record's reading in its odometer log: it learns of edits and deletions."""
+    me = identity(USER)
+    car = await vehicle(USER)
+    record = await (await maintenance.post(RECORDS, json=oil_change(car, odometerReading=45_000), headers=me)).json()
+    assert (await maintenance.put(f"{RECORDS}/{record['id']}", json={"odometerReading": 45_100},
+                                  headers=me)).status == 200
+    assert (await maintenance.delete(f"{RECORDS}/{record['id']}", headers=me)).status == 204
+    [updated] = await spy.wait_for("maintenance.record_updated")
+    assert (updated["data"]["recordId"], updated["data"]["odometerReading"]) == (record["id"], 45_100)
+    [deleted] = await spy.wait_for("maintenance.record_deleted")
+    assert deleted["data"] == {"recordId": record["id"], "vehicleId": car} and deleted["userId"] == USER

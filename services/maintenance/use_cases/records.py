@@ -110,6 +110,7 @@ async def update_record(
             await _check_odometer(conn, user_id, row["vehicle_id"], record_id, values,
                                   None if update.confirm_odometer else max_daily_distance, units)
         updated = await repository.update_record(conn, user_id, record_id, values)
+        await enqueue(conn, events.record_updated(updated))
         # A raised reading can carry a schedule across its due point.
         await announce_due(conn, user_id, row["vehicle_id"], today())
         invalidate_upcoming(cache, user_id, row["vehicle_id"])
@@ -118,7 +119,8 @@ async def update_record(
 
 async def delete_record(db: Database, cache: Cache, user_id: str, record_id: uuid.UUID) -> None:
     async with transaction(db) as conn:
-        vehicle_id = await repository.delete_record(conn, user_id, record_id)
-        if vehicle_id is None:
+        deleted = await repository.delete_record(conn, user_id, record_id)
+        if deleted is None:
             raise NotFoundError("Record not found")
-        invalidate_upcoming(cache, user_id, vehicle_id)
+        await enqueue(conn, events.record_deleted(deleted))
+        invalidate_upcoming(cache, user_id, deleted["vehicle_id"])

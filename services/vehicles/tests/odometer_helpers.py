@@ -37,13 +37,17 @@ def fill_up_event(action: str, vehicle_id: str, user_id: str, odometer=None, on:
 
 
 def record_created_event(vehicle_id: str, user_id: str, odometer, on: date | None = None, *,
-                         record_id: str | None = None, imported: bool | None = None) -> Event:
+                         record_id: str | None = None, imported: bool | None = None, action: str = "created",
+                         occurred_at: datetime | None = None) -> Event:
     data = {"recordId": record_id or str(uuid.uuid4()), "vehicleId": vehicle_id, "date": (on or TODAY).isoformat(),
             "odometerReading": odometer, "category": "routine_maintenance", "subtypes": ["Engine Oil"],
             "cost": "89.90"}
     if imported is not None:
         data["imported"] = imported
-    return new_event("maintenance.record_created", data, producer="maintenance", user_id=user_id)
+    if action == "deleted":
+        data = {"recordId": data["recordId"], "vehicleId": vehicle_id}
+    event = new_event(f"maintenance.record_{action}", data, producer="maintenance", user_id=user_id)
+    return dataclasses.replace(event, occurred_at=occurred_at) if occurred_at else event
 
 
 async def apply(vehicles, *batch: Event) -> None:

@@ -230,3 +230,20 @@ async def test_an_initial_reading_gives_way_to_a_higher_earlier_one(start_vehicl
     await apply(vehicles, fill_up_event("created", current, "auth0|odo-initial", 20_000, day(-900), imported=True))
     assert await odometer_of(vehicles, alice, current) == 50_000
     assert not any(e["superseded"] for e in await log_of(vehicles, alice, current))
+
+
+async def test_a_records_edit_and_deletion_move_its_reading(start_vehicles, identity):
+    vehicles = await start_vehicles()
+    alice = identity("auth0|odo-record")
+    vid = (await create_vehicle(vehicles, alice, licensePlate="R-1"))["id"]
+    rid = str(uuid.uuid4())
+    created = record_created_event(vid, "auth0|odo-record", 61_000, day(1), record_id=rid)
+    await apply(vehicles, record_created_event(vid, "auth0|odo-record", 5_000, day(-1)), created)
+    assert await odometer_of(vehicles, alice, vid) == 61_000
+    await apply(vehicles, record_created_event(vid, "auth0|odo-record", 6_100, day(1), record_id=rid,
+                                               action="updated",
+                                               occurred_at=created.occurred_at + timedelta(seconds=1)))
+    assert await odometer_of(vehicles, alice, vid) == 6_100
+    await apply(vehicles, record_created_event(vid, "auth0|odo-record", None, record_id=rid, action="deleted"))
+    assert await odometer_of(vehicles, alice, vid) == 5_000
+    assert [e["source"] for e in await log_of(vehicles, alice, vid)] == ["maintenance_record"]
