@@ -23,7 +23,17 @@ class NotFoundError(DomainError):
 
 
 class ConflictError(DomainError):
-    """The change contradicts what is stored (a duplicate, a stale state)."""
+    """The change contradicts what is stored (a duplicate, a stale state).
+
+    `details` (optional) name what it conflicts with, e.g. the stored odometer reading a new one
+    contradicts, so the caller can show it and confirm."""
+
+    def __init__(self, message: str, *, details: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts = details
+
+    def details(self) -> list[dict] | None:
+        return self.conflicts
 
 
 @dataclass(frozen=True)

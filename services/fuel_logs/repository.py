@@ -171,6 +171,27 @@ async def list_for_vehicle(db: Database, user_id: str, vehicle_id: uuid.UUID) ->
     return [_decoded(r) for r in rows]
 
 
+# Served by fuel_logs_vehicle_dates (user_id, vehicle_id, date_time, id): each half reads from the
+# given time outwards and stops at the first fill-up with a reading.
+_ODOMETER_NEIGHBOURS = """
+    (SELECT id, date_time, odometer_reading, true AS before FROM fuel_logs
+     WHERE user_id = $1 AND vehicle_id = $2 AND odometer_reading IS NOT NULL AND date_time < $3 AND id <> $4
+     ORDER BY date_time DESC, id DESC LIMIT 1)
+    UNION ALL
+    (SELECT id, date_time, odometer_reading, false AS before FROM fuel_logs
+     WHERE user_id = $1 AND vehicle_id = $2 AND odometer_reading IS NOT NULL AND date_time > $3 AND id <> $4
+     ORDER BY date_time, id LIMIT 1)"""
+
+
+async def odometer_neighbours(
+    db: Database, user_id: str, vehicle_id: uuid.UUID, at: datetime, fuel_log_id: uuid.UUID
+) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """The vehicle's fill-ups with a reading just before and just after `at` (by date), other than
+    `fuel_log_id`: what a reading at `at` is checked against. One round trip."""
+    rows = await db.fetch(_ODOMETER_NEIGHBOURS, user_id, vehicle_id, at, fuel_log_id)
+    return (next((r for r in rows if r["before"]), None), next((r for r in rows if not r["before"]), None))
+
+
 # One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/views.economy_by_fill).
 _SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
 # Served by fuel_logs_user_chain (user_id, vehicle_id, odometer_reading, date_time, id), walked backwards: the

@@ -13,9 +13,8 @@ from .domain.urgency import Assessment
 PRODUCER = "maintenance"
 
 
-def record_created(row: Mapping, *, imported: bool = False) -> Event:
-    """`imported`: the record came from an import (the payload then says `"imported": true`)."""
-    data = {
+def _record_snapshot(row: Mapping) -> dict:
+    return {
         "recordId": str(row["id"]),
         "vehicleId": str(row["vehicle_id"]),
         "date": row["date"].isoformat(),
@@ -24,9 +23,25 @@ def record_created(row: Mapping, *, imported: bool = False) -> Event:
         "subtypes": list(row["subtypes"]),
         "cost": None if row["cost"] is None else str(row["cost"]),
     }
+
+
+def record_created(row: Mapping, *, imported: bool = False) -> Event:
+    """`imported`: the record came from an import (the payload then says `"imported": true`)."""
+    data = _record_snapshot(row)
     if imported:
         data["imported"] = True
     return new_event("maintenance.record_created", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def record_updated(row: Mapping) -> Event:
+    """The record after an edit: vehicles replaces its reading in the odometer log."""
+    return new_event("maintenance.record_updated", _record_snapshot(row), producer=PRODUCER, user_id=row["user_id"])
+
+
+def record_deleted(row: Mapping) -> Event:
+    """vehicles removes the record's reading from the odometer log."""
+    data = {"recordId": str(row["id"]), "vehicleId": str(row["vehicle_id"])}
+    return new_event("maintenance.record_deleted", data, producer=PRODUCER, user_id=row["user_id"])
 
 
 def _due_point(row: Mapping) -> dict:

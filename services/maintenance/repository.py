@@ -104,6 +104,25 @@ async def insert_record(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid
     )
 
 
+async def record_odometer_neighbours(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, on: date, record_id: uuid.UUID
+) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """The vehicle's records with a reading dated just before and just after `on`, other than
+    `record_id` (maintenance_records_vehicle serves both halves): what a reading on `on` is checked
+    against. One round trip."""
+    rows = await conn.fetch(
+        """(SELECT id, date, odometer_reading, true AS before FROM maintenance_records
+            WHERE user_id = $1 AND vehicle_id = $2 AND odometer_reading IS NOT NULL AND date < $3 AND id <> $4
+            ORDER BY date DESC, odometer_reading DESC LIMIT 1)
+           UNION ALL
+           (SELECT id, date, odometer_reading, false AS before FROM maintenance_records
+            WHERE user_id = $1 AND vehicle_id = $2 AND odometer_reading IS NOT NULL AND date > $3 AND id <> $4
+            ORDER BY date, odometer_reading LIMIT 1)""",
+        user_id, vehicle_id, on, record_id,
+    )
+    return (next((r for r in rows if r["before"]), None), next((r for r in rows if not r["before"]), None))
+
+
 async def get_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM maintenance_records WHERE id = $1 AND user_id = $2", record_id, user_id
@@ -131,10 +150,10 @@ async def update_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.
     )
 
 
-async def delete_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUID) -> uuid.UUID | None:
-    """Delete the record; its vehicle's id, or None if the user has no such record."""
-    return await conn.fetchval(
-        "DELETE FROM maintenance_records WHERE id = $1 AND user_id = $2 RETURNING vehicle_id", record_id, user_id
+async def delete_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUID) -> asyncpg.Record | None:
+    """Delete the record; the deleted row, or None if the user has no such record."""
+    return await conn.fetchrow(
+        "DELETE FROM maintenance_records WHERE id = $1 AND user_id = $2 RETURNING *", record_id, user_id
     )
 
 

@@ -29,6 +29,10 @@ class MaintenanceSettings(BackedServiceSettings):
     import_max_rows: int = Field(default=5_000, gt=0)
     import_max_bytes: int = Field(default=1_048_576, gt=0)
 
+    # A record whose odometer implies more miles per day than this since the vehicle's previous
+    # record is refused (409) unless the body confirms it (confirmOdometer): most likely a typo.
+    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)
+
     def default_thresholds(self) -> Thresholds:
         return Thresholds(
             very_urgent_days=self.very_urgent_days,

@@ -20,6 +20,7 @@ from shared.storage import STORAGE
 from . import use_cases
 from .cache_keys import EDGE_TTL_SECONDS
 from .domain import files
+from .domain.odometer import ManualReadingInput, reading_view
 from .domain.vehicle import DecodeVinRequest, VehicleInput, VehicleUpdate, vehicle_view, vehicle_view_with_warnings
 from .vin_decoder import VIN_DECODER
 
@@ -34,6 +35,10 @@ def document_id_param(request: web.Request) -> uuid.UUID:
     return path_uuid(request, "documentId", "Document")
 
 
+def reading_id_param(request: web.Request) -> uuid.UUID:
+    return path_uuid(request, "readingId", "Odometer reading")
+
+
 # What a new vehicle's id opens, here and in the services that learn of it by event (its fill-ups,
 # maintenance records and schedules): OpenAPI links, resolved in the edge's merged document.
 NEW_VEHICLE = "$response.body#/id"
@@ -46,6 +51,8 @@ VEHICLE_LINKS = {
     "DeleteImage": link("vehicles.delete_image", parameters={"id": NEW_VEHICLE}),
     "AddDocument": link("vehicles.create_document", parameters={"id": NEW_VEHICLE}),
     "ListDocuments": link("vehicles.list_documents", parameters={"id": NEW_VEHICLE}),
+    "OdometerLog": link("vehicles.odometer_log", parameters={"id": NEW_VEHICLE}),
+    "AddOdometerReading": link("vehicles.add_odometer_reading", parameters={"id": NEW_VEHICLE}),
     "RecordFillUp": link("fuel_logs.create_fuel_log", body={"vehicleId": NEW_VEHICLE}),
     "ListFillUps": link("fuel_logs.list_vehicle_fuel_logs", parameters={"vehicleId": NEW_VEHICLE}),
     "FuelStats": link("fuel_logs.vehicle_fuel_stats", parameters={"vehicleId": NEW_VEHICLE}),
@@ -119,6 +126,42 @@ async def export_vehicles(request: web.Request) -> web.StreamResponse:
     """Read by the edge's GET /api/account/export; one snapshot, streamed as it is read."""
     lines = use_cases.export_account(request.app[POOL], request.app[STORAGE], current_user(request))
     return await stream_ndjson(request, lines)
+
+
+# --- the odometer log -----------------------------------------------------------------------
+
+NEW_READING = {"id": "$request.path.id", "readingId": "$response.body#/id"}
+
+
+@routes.get("/api/vehicles/{id}/odometer")
+@documented(summary="The vehicle's odometer log, newest first (the first is the current odometer)")
+async def odometer_log(request: web.Request) -> web.Response:
+    rows = await use_cases.odometer_log(request.app[POOL], current_user(request), vehicle_id_param(request))
+    return json_response([reading_view(row) for row in rows])
+
+
+@routes.post("/api/vehicles/{id}/odometer")
+@documented(summary="Record a manual odometer reading", body=ManualReadingInput,
+            responses={201: "The reading", 409: "It contradicts the log (details name the reading); send confirm"},
+            links={201: {"DeleteOdometerReading": link("vehicles.delete_odometer_reading", parameters=NEW_READING)}})
+async def add_odometer_reading(request: web.Request) -> web.Response:
+    user_id = current_user(request)
+    vehicle_id = vehicle_id_param(request)
+    manual = await parse_body(request, ManualReadingInput)
+    row = await use_cases.add_manual_reading(
+        request.app[POOL], request.app[CACHE], user_id, vehicle_id, manual,
+        max_daily_distance=request.app[SETTINGS].max_daily_distance)
+    return json_response(reading_view(row), status=201)
+
+
+@routes.delete("/api/vehicles/{id}/odometer/{readingId}")
+@documented(summary="Delete a manual odometer reading",
+            responses={204: None, 409: "A fill-up's or record's reading: remove its source instead"})
+async def delete_odometer_reading(request: web.Request) -> web.Response:
+    await use_cases.delete_manual_reading(
+        request.app[POOL], request.app[CACHE], current_user(request), vehicle_id_param(request),
+        reading_id_param(request))
+    return web.Response(status=204)
 
 
 # --- stored files ---------------------------------------------------------------------------

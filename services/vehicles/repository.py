@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -55,16 +55,163 @@ async def soft_delete_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id
     )
 
 
-async def raise_odometer(
+# --- the odometer log ------------------------------------------------------------------------
+
+# Live entries of the log; the current odometer is the first in LOG_ORDER (odometer_readings_log)
+# of those that count.
+_LIVE = "reading IS NOT NULL AND removed_at IS NULL"
+LOG_ORDER = "read_on DESC, reading DESC, created_at DESC, id DESC"
+# An `initial` reading (typed when the vehicle was created, or the odometer when the log began) is
+# superseded by a higher reading dated on or before it: it was stale. It stays listed, but neither
+# is the current odometer nor is a new reading checked against it. So a vehicle created today with
+# a rough odometer takes last week's higher fill-up, while an import of older, lower history
+# leaves it alone.
+_SUPERSEDED = """(source = 'initial' AND EXISTS (
+    SELECT 1 FROM odometer_readings higher
+    WHERE higher.vehicle_id = odometer_readings.vehicle_id
+      AND higher.reading IS NOT NULL AND higher.removed_at IS NULL
+      AND higher.read_on <= odometer_readings.read_on AND higher.reading > odometer_readings.reading))"""
+_COUNTS = f"{_LIVE} AND NOT {_SUPERSEDED}"
+
+
+async def lock_vehicle_for_odometer(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
+    """Hold the user's live vehicle while its log is read and its odometer derived, so two writers
+    of one vehicle's log derive in turn and the later one sees the earlier one's entry. NO KEY UPDATE:
+    it does not wait for writers that only reference the vehicle (log inserts take KEY SHARE)."""
+    return bool(await conn.fetchval(
+        "SELECT true FROM vehicles WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR NO KEY UPDATE",
+        vehicle_id, user_id,
+    ))
+
+
+async def derived_odometer(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> int:
+    """The reading of the first entry of the log that counts; 0 for an empty log (no reading yet)."""
+    reading = await conn.fetchval(
+        f"SELECT reading FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} ORDER BY {LOG_ORDER} LIMIT 1",
+        vehicle_id,
+    )
+    return reading or 0
+
+
+async def set_odometer(
     conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, reading: int
 ) -> asyncpg.Record | None:
-    """Raise the odometer to `reading` if that is higher; the updated row, or None if unchanged."""
+    """Set the odometer to `reading` if it differs; the updated row, or None if unchanged."""
     return await conn.fetchrow(
         """UPDATE vehicles SET odometer_reading = $3, updated_at = now()
-           WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL AND odometer_reading < $3
+           WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL AND odometer_reading <> $3
            RETURNING *""",
         vehicle_id, user_id, reading,
     )
+
+
+async def upsert_source_reading(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, *, kind: str, source_id: uuid.UUID,
+    source: str, reading: int | None, read_on: date, read_at: datetime | None, version: datetime,
+) -> bool:
+    """Record a fill-up's or record's reading, keyed by its id: a newer event's state replaces an
+    older one, an older or repeated event and any event of a deleted source change nothing.
+    Only for the user's live vehicle (another's, or a deleted one, is left alone). Whether the
+    log changed."""
+    changed = await conn.fetchval(
+        """INSERT INTO odometer_readings
+               (id, user_id, vehicle_id, reading, read_on, read_at, source, source_kind, source_id, source_version)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+           FROM vehicles WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL
+           ON CONFLICT (user_id, source_kind, source_id) WHERE source_id IS NOT NULL DO UPDATE
+           SET reading = EXCLUDED.reading, read_on = EXCLUDED.read_on, read_at = EXCLUDED.read_at,
+               source = EXCLUDED.source, source_version = EXCLUDED.source_version
+           WHERE odometer_readings.removed_at IS NULL
+             AND odometer_readings.vehicle_id = EXCLUDED.vehicle_id
+             AND odometer_readings.source_version < EXCLUDED.source_version
+           RETURNING true""",
+        uuid.uuid4(), user_id, vehicle_id, reading, read_on, read_at, source, kind, source_id, version,
+    )
+    return bool(changed)
+
+
+async def remove_source_reading(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, *, kind: str, source_id: uuid.UUID,
+    version: datetime,
+) -> bool:
+    """The source was deleted: its reading leaves the log, and a tombstone stays (inserted if its
+    created event has not come yet) so a late created/updated cannot bring it back."""
+    changed = await conn.fetchval(
+        """INSERT INTO odometer_readings
+               (id, user_id, vehicle_id, reading, read_on, source, source_kind, source_id, source_version, removed_at)
+           SELECT $1, $2, $3, NULL, ($5::timestamptz AT TIME ZONE 'UTC')::date, $4, $4, $6, $5, now()
+           FROM vehicles WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL
+           ON CONFLICT (user_id, source_kind, source_id) WHERE source_id IS NOT NULL DO UPDATE
+           SET removed_at = now(), source_version = GREATEST(odometer_readings.source_version, EXCLUDED.source_version)
+           WHERE odometer_readings.removed_at IS NULL AND odometer_readings.vehicle_id = EXCLUDED.vehicle_id
+           RETURNING true""",
+        uuid.uuid4(), user_id, vehicle_id, kind, version, source_id,
+    )
+    return bool(changed)
+
+
+async def insert_user_reading(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, *, source: str, reading: int, read_on: date,
+    read_at: datetime | None = None, note: str | None = None,
+) -> asyncpg.Record:
+    """A reading the user entered (`manual`, or `initial` with a new vehicle)."""
+    return await conn.fetchrow(
+        """INSERT INTO odometer_readings (id, user_id, vehicle_id, reading, read_on, read_at, source, note)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *""",
+        uuid.uuid4(), user_id, vehicle_id, reading, read_on, read_at, source, note,
+    )
+
+
+async def delete_user_readings_on(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, read_on: date, sources: tuple[str, ...]
+) -> None:
+    """Remove the user-entered readings of one date (an odometer set through PUT corrects them)."""
+    await conn.execute(
+        """DELETE FROM odometer_readings
+           WHERE user_id = $1 AND vehicle_id = $2 AND read_on = $3 AND source = ANY($4::text[])""",
+        user_id, vehicle_id, read_on, list(sources),
+    )
+
+
+async def list_readings(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The vehicle's log, newest first (the first is the current odometer)."""
+    return await conn.fetch(
+        f"""SELECT *, {_SUPERSEDED} AS superseded FROM odometer_readings
+            WHERE user_id = $1 AND vehicle_id = $2 AND {_LIVE}
+            ORDER BY {LOG_ORDER}""",
+        user_id, vehicle_id,
+    )
+
+
+async def reading_neighbours(
+    conn: asyncpg.Connection, vehicle_id: uuid.UUID, on: date
+) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """The entry current on `on` (latest-dated on or before it, the higher on its date) and the
+    first entry dated after it: what a new reading of that date is checked against."""
+    rows = await conn.fetch(
+        f"""(SELECT *, true AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} AND read_on <= $2
+             ORDER BY {LOG_ORDER} LIMIT 1)
+            UNION ALL
+            (SELECT *, false AS before FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} AND read_on > $2
+             ORDER BY read_on, reading, created_at, id LIMIT 1)""",
+        vehicle_id, on,
+    )
+    previous = next((row for row in rows if row["before"]), None)
+    following = next((row for row in rows if not row["before"]), None)
+    return previous, following
+
+
+async def get_reading(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, reading_id: uuid.UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT * FROM odometer_readings WHERE id = $1 AND user_id = $2 AND vehicle_id = $3 AND {_LIVE}",
+        reading_id, user_id, vehicle_id,
+    )
+
+
+async def delete_reading(conn: asyncpg.Connection, reading_id: uuid.UUID) -> None:
+    await conn.execute("DELETE FROM odometer_readings WHERE id = $1", reading_id)
 
 
 async def set_image(

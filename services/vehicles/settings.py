@@ -16,3 +16,6 @@ class VehiclesSettings(BackedServiceSettings, ObjectStorageSettings):
     upload_url_ttl: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     # Download links are handed to browsers; short-lived so a leaked link soon stops working.
     download_url_ttl: int = Field(default=300, ge=10, le=3600)
+    # A manual odometer reading implying more miles per day than this since the previous reading
+    # is refused (409) unless confirmed: most likely a typo (an extra digit).
+    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, date, datetime
 from typing import Any, AsyncIterator, Mapping, NamedTuple
 
 import asyncpg
@@ -22,6 +23,10 @@ from shared.transactions import Database, coalesce, connection, transaction
 
 from . import cache_keys, events, repository
 from .domain import export, files
+from .domain.odometer import (
+    DELETABLE_SOURCES, INITIAL, MANUAL, ManualReadingInput, SourceReading, check_manual_reading, check_reading_date,
+    conflict_details, not_deletable_message,
+)
 from .domain.vehicle import VehicleInput, apply_update, vehicle_view
 from .domain.vin import offline_decode
 from .vin_decoder import VinDecoder, VpicUnavailable
@@ -31,6 +36,7 @@ DUPLICATE_VIN = "You already have a vehicle with this VIN"
 NO_IMAGE = "This vehicle has no image"
 IMAGE_NOT_UPLOADED = "The image has not been uploaded yet"
 DOCUMENT_NOT_FOUND = "Document not found"
+READING_NOT_FOUND = "Odometer reading not found"
 log = logging.getLogger("motovault.vehicles.vpic")
 
 
@@ -67,6 +73,10 @@ async def create_vehicle(db: Database, cache: Cache, user_id: str, vehicle: Vehi
             row = await repository.insert_vehicle(conn, user_id, vehicle.model_dump())
         except asyncpg.UniqueViolationError:
             raise ConflictError(DUPLICATE_VIN) from None
+        if row["odometer_reading"] > 0:  # zero is no reading yet: the log starts empty
+            await repository.insert_user_reading(conn, user_id, row["id"], source=INITIAL,
+                                                 reading=row["odometer_reading"], read_on=_today(),
+                                                 read_at=row["created_at"])
         await enqueue(conn, events.vehicle_created(row))
         cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
     return row
@@ -81,6 +91,9 @@ async def update_vehicle(
         if not changes:
             return current
         values = apply_update(dict(current), dict(changes))
+        if values["odometer_reading"] != current["odometer_reading"]:
+            values["odometer_reading"] = await _set_odometer_by_hand(
+                conn, user_id, vehicle_id, values["odometer_reading"])
         try:
             row = await repository.update_vehicle(conn, user_id, vehicle_id, values)
         except asyncpg.UniqueViolationError:
@@ -104,26 +117,122 @@ async def delete_vehicle(db: Database, cache: Cache, user_id: str, vehicle_id: u
         cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
 
 
-async def record_odometer_reading(
-    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, reading: int
-) -> None:
-    """A reading from another service raises the vehicle's odometer, never lowers it.
+# --- the odometer log: the vehicle's odometer is derived from it -------------------------------
 
-    The update only matches when the reading is higher, so a redelivered or an older event
-    changes nothing, and any order of arrival ends at the highest reading. The readings of one
-    vehicle in one transaction (a batch of events) are combined: one raise to the highest, one
-    vehicle.updated.
-    """
+def _today() -> date:
+    return datetime.now(UTC).date()
 
-    async def raise_to(conn: asyncpg.Connection, highest: int) -> None:
-        row = await repository.raise_odometer(conn, user_id, vehicle_id, highest)
-        if row is None:
-            return  # not higher, or no live vehicle of that user
+
+async def _derive_odometer(
+    conn: asyncpg.Connection, cache: Cache, user_id: str, vehicle_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """Set the vehicle's odometer to what its log says; when that changes it, vehicle.updated
+    (maintenance's reminders follow a raise; its projection still ignores a lowering, see
+    docs/events.md). The vehicle row after a change, or None."""
+    if not await repository.lock_vehicle_for_odometer(conn, user_id, vehicle_id):
+        return None  # not the user's live vehicle
+    row = await repository.set_odometer(conn, user_id, vehicle_id, await repository.derived_odometer(conn, vehicle_id))
+    if row is not None:
         await enqueue(conn, events.vehicle_updated(row))
         cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
+    return row
 
-    async with transaction(db):
-        coalesce(("odometer", user_id, vehicle_id), reading, max, raise_to)
+
+def _derive_before_commit(cache: Cache, user_id: str, vehicle_id: uuid.UUID) -> None:
+    """Derive the odometer once, just before the commit: a batch of events touching one vehicle's
+    log derives it once and emits at most one vehicle.updated (in a fixed order of vehicles, so two
+    batches lock them in the same order)."""
+
+    async def derive(conn: asyncpg.Connection, _: object) -> None:
+        await _derive_odometer(conn, cache, user_id, vehicle_id)
+
+    coalesce(("odometer", user_id, vehicle_id), True, lambda first, _: first, derive)
+
+
+async def record_source_reading(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, reading: SourceReading, version: datetime
+) -> None:
+    """A fill-up's or maintenance record's reading (its created/updated event, `version` its time).
+
+    Never refused: its own service accepted it. Keyed by the source's id, so a redelivered event
+    changes nothing, an older one never overwrites a newer one, and a deleted source stays deleted.
+    """
+    async with transaction(db) as conn:
+        changed = await repository.upsert_source_reading(
+            conn, user_id, vehicle_id, kind=reading.kind, source_id=reading.source_id, source=reading.source,
+            reading=reading.reading, read_on=reading.read_on, read_at=reading.read_at, version=version)
+        if changed:
+            _derive_before_commit(cache, user_id, vehicle_id)
+
+
+async def remove_source_reading(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, kind: str, source_id: uuid.UUID,
+    version: datetime,
+) -> None:
+    """The fill-up or record was deleted: its reading leaves the log, and the odometer follows
+    (deleting a mistyped fill-up fixes the odometer)."""
+    async with transaction(db) as conn:
+        if await repository.remove_source_reading(conn, user_id, vehicle_id, kind=kind, source_id=source_id,
+                                                  version=version):
+            _derive_before_commit(cache, user_id, vehicle_id)
+
+
+async def odometer_log(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+    async with connection(db) as conn:
+        await _owned_vehicle(conn, user_id, vehicle_id)
+        return await repository.list_readings(conn, user_id, vehicle_id)
+
+
+async def add_manual_reading(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, manual: ManualReadingInput,
+    *, max_daily_distance: int,
+) -> asyncpg.Record:
+    """A reading the user took. One that contradicts the log (lower than the reading before it,
+    too far per day since it, higher than the one after it) is refused with that reading unless
+    the caller confirms it; a confirmed lower reading (a replaced odometer) becomes current."""
+    today = _today()
+    check_reading_date(manual.date, today)
+    on = manual.date or today
+    async with transaction(db) as conn:
+        if not await repository.lock_vehicle_for_odometer(conn, user_id, vehicle_id):
+            raise NotFoundError(VEHICLE_NOT_FOUND)
+        if not manual.confirm:
+            previous, following = await repository.reading_neighbours(conn, vehicle_id, on)
+            conflict = check_manual_reading(manual.reading, on, previous, following, max_daily_distance)
+            if conflict is not None:
+                raise ConflictError(conflict.message, details=conflict_details(conflict))
+        row = await repository.insert_user_reading(
+            conn, user_id, vehicle_id, source=MANUAL, reading=manual.reading, read_on=on,
+            read_at=datetime.now(UTC) if manual.date is None else None, note=manual.note)
+        await _derive_odometer(conn, cache, user_id, vehicle_id)
+    return row
+
+
+async def delete_manual_reading(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, reading_id: uuid.UUID
+) -> None:
+    """Remove a reading the user entered; a fill-up's or record's goes only with its source."""
+    async with transaction(db) as conn:
+        if not await repository.lock_vehicle_for_odometer(conn, user_id, vehicle_id):
+            raise NotFoundError(VEHICLE_NOT_FOUND)
+        row = await repository.get_reading(conn, user_id, vehicle_id, reading_id)
+        if row is None:
+            raise NotFoundError(READING_NOT_FOUND)
+        if row["source"] not in DELETABLE_SOURCES:
+            raise ConflictError(not_deletable_message(row))
+        await repository.delete_reading(conn, reading_id)
+        await _derive_odometer(conn, cache, user_id, vehicle_id)
+
+
+async def _set_odometer_by_hand(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, reading: int) -> int:
+    """PUT /api/vehicles/{id} with a new odometerReading (the old way to set it): a manual reading
+    dated today that replaces today's other user-entered ones (it corrects them, e.g. a typo at
+    creation) and needs no confirmation. The odometer is then derived as always; the new value."""
+    today = _today()
+    await repository.delete_user_readings_on(conn, user_id, vehicle_id, today, DELETABLE_SOURCES)
+    await repository.insert_user_reading(conn, user_id, vehicle_id, source=MANUAL, reading=reading, read_on=today,
+                                         read_at=datetime.now(UTC), note=None)
+    return await repository.derived_odometer(conn, vehicle_id)
 
 
 async def decode_vin(cache: Cache, decoder: VinDecoder, vin: str) -> dict:

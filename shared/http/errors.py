@@ -78,7 +78,7 @@ def from_domain(exc: DomainError) -> ApiError:
     if isinstance(exc, NotFoundError):
         return NotFound(exc.message)
     if isinstance(exc, ConflictError):
-        return Conflict(exc.message)
+        return Conflict(exc.message, details=exc.details())
     if isinstance(exc, DependencyUnavailable):
         return ServiceUnavailable(exc.message, headers={"Retry-After": str(exc.retry_after)})
     return ApiError(exc.message)

@@ -7,6 +7,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.edge_cache import edge_cacheable
+from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
@@ -39,13 +40,16 @@ FILL_UP_LINKS = {
 
 
 @routes.post("/api/fuel-logs")
-@documented(summary="Record a fill-up", body=FuelLogInput, links={201: FILL_UP_LINKS})
+@documented(summary="Record a fill-up", body=FuelLogInput, links={201: FILL_UP_LINKS},
+            responses={201: "The fill-up", 409: "The odometer contradicts another fill-up (details name it); "
+                                                "send confirmOdometer: true"})
 async def create_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fill_up = await parse_body(request, FuelLogInput)
     system = units(request)
     saved = await record_fill_up(
-        request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, fill_up, system
+        request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, fill_up, system,
+        max_daily_distance=request.app[SETTINGS].max_daily_distance,
     )
     return json_response(fuel_log_view(saved.row, system, saved.closing), status=201)
 
@@ -68,13 +72,16 @@ async def get_fuel_log(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/fuel-logs/{id}")
-@documented(summary="Update a fill-up", body=FuelLogUpdate)
+@documented(summary="Update a fill-up", body=FuelLogUpdate,
+            responses={200: "The fill-up", 409: "The odometer contradicts another fill-up (details name it); "
+                                                "send confirmOdometer: true"})
 async def update_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     patch = await parse_body(request, FuelLogUpdate)
-    saved = await update_fill_up(request.app[POOL], request.app[CACHE], user_id, fuel_log_id, patch, system)
+    saved = await update_fill_up(request.app[POOL], request.app[CACHE], user_id, fuel_log_id, patch, system,
+                                 max_daily_distance=request.app[SETTINGS].max_daily_distance)
     return json_response(fuel_log_view(saved.row, system, saved.closing))
 
 

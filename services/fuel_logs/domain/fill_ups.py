@@ -84,6 +84,8 @@ class FuelLogInput(ApiModel):
     missed_previous: bool = False
     location_data: LocationData | None = None
     notes: str | None = Field(default=None, max_length=2000)
+    # Record the odometer reading even when it contradicts the vehicle's other fill-ups.
+    confirm_odometer: bool = False
 
     _plain_decimals = field_validator("odometer_reading", "trip_distance", "fuel_units", "cost_per_unit",
                                       mode="before")(plain_decimal_string)
@@ -103,6 +105,8 @@ class FuelLogUpdate(ApiModel):
     missed_previous: bool | None = None
     location_data: LocationData | None = None
     notes: str | None = Field(default=None, max_length=2000)
+    # Record the odometer reading even when it contradicts the vehicle's other fill-ups.
+    confirm_odometer: bool = False
 
     _plain_decimals = field_validator("odometer_reading", "trip_distance", "fuel_units", "cost_per_unit",
                                       mode="before")(plain_decimal_string)
@@ -120,7 +124,7 @@ def total_cost(fuel_units: Decimal, cost_per_unit: Decimal) -> Decimal:
 
 def entered_values(model: FuelLogInput | FuelLogUpdate, *, only_sent: bool = False) -> dict[str, Any]:
     """The model's fields as plain values (in the caller's units); `only_sent`: those the client sent."""
-    values = model.model_dump(exclude={"vehicle_id", "location_data"}, exclude_unset=only_sent)
+    values = model.model_dump(exclude={"vehicle_id", "location_data", "confirm_odometer"}, exclude_unset=only_sent)
     if not only_sent or "location_data" in model.model_fields_set:
         location = model.location_data
         values["location_data"] = location.model_dump(by_alias=True, exclude_none=True) if location else None

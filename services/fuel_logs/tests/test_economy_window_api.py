@@ -45,7 +45,8 @@ async def test_created_in_the_middle_of_the_chain(fuel_logs, identity):
     await add(fuel_logs, me, car, 1000, 0)
     await add(fuel_logs, me, car, 1300, 2)
     later = await add(fuel_logs, me, car, 1600, 4)
-    middle = await add(fuel_logs, me, car, 1450, 6, fuel=5)  # typed in late: odometer order decides
+    # Dated after the 1600 fill but lower: confirmed (the odometer check refuses it otherwise).
+    middle = await add(fuel_logs, me, car, 1450, 6, fuel=5, confirmOdometer=True)  # odometer order decides
     assert middle["efficiency"] == 30.0  # 150 mi from the 1300 fill on 5 gal
     await agrees_with_list(fuel_logs, me, car, middle)
     # The fill after it now closes the shorter interval from it: 150 mi on 10 gal.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Mapping
 
 from shared.cache import Cache
-from shared.errors import NotFoundError
+from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
 from shared.storage import DeletionSweeper, schedule_deletion
 from shared.transactions import Database, after_commit, single_statement, transaction
@@ -18,20 +18,42 @@ from ..domain.fill_ups import (
     FuelLogInput, FuelLogUpdate, check_rules, check_update_keeps_required, entered_values, new_fill_up_row,
     stored_values, updated_values, vehicle_default_fuel_type,
 )
+from ..domain.odometer_check import conflict_details, conflict_message, odometer_conflict
 from ..domain.units import UnitSystem
 from ..domain.views import StoredFillUp, economy_by_fill, fill_from_row, fuel_log_views, is_electric
 from ..vehicle_wait import ProjectionWatch
 from .vehicles import live_vehicle
 
 
+async def _check_odometer(
+    conn: Database, user_id: str, vehicle_id: uuid.UUID, fuel_log_id: uuid.UUID, stored: Mapping[str, Any],
+    max_daily_distance: int | None, system: UnitSystem,
+) -> None:
+    """Refuse (409, with the fill-up in the way) a reading that contradicts the vehicle's other
+    fill-ups; `max_daily_distance` None: the caller confirmed it, nothing is read."""
+    if max_daily_distance is None or stored.get("odometer_reading") is None:
+        return
+    previous, following = await repository.odometer_neighbours(
+        conn, user_id, vehicle_id, stored["date_time"], fuel_log_id)
+    conflict = odometer_conflict(stored["odometer_reading"], stored["date_time"], previous, following,
+                                 max_daily_distance)
+    if conflict is not None:
+        raise ConflictError(conflict_message(conflict, max_daily_distance, system),
+                            details=conflict_details(conflict, max_daily_distance, system))
+
+
 async def record_fill_up(
-    db: Database, cache: Cache, watch: ProjectionWatch, user_id: str, fill_up: FuelLogInput, system: UnitSystem
+    db: Database, cache: Cache, watch: ProjectionWatch, user_id: str, fill_up: FuelLogInput, system: UnitSystem,
+    *, max_daily_distance: int,
 ) -> StoredFillUp:
+    """Record a fill-up; one whose odometer contradicts the vehicle's other fill-ups is refused
+    unless the body confirms it (`confirmOdometer`)."""
     entered = entered_values(fill_up)
     check_rules(entered)  # before waiting for the vehicle: bad input is refused at once
     record = _record_named_fuel if fill_up.fuel_type is not None else _record_vehicle_fuel
+    bound = None if fill_up.confirm_odometer else max_daily_distance
     for first_try in (True, False):
-        saved = await record(db, cache, user_id, fill_up.vehicle_id, entered, system)
+        saved = await record(db, cache, user_id, fill_up.vehicle_id, entered, system, bound)
         if saved is not None:
             return saved
         if first_try:
@@ -41,12 +63,17 @@ async def record_fill_up(
 
 
 async def _record_named_fuel(
-    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem,
+    max_daily_distance: int | None,
 ) -> StoredFillUp | None:
-    """The fuel type is given, so nothing needs reading first: one statement writes the fill-up
-    (while its vehicle is held) and its event, with no BEGIN and COMMIT round trips."""
+    """The fuel type is given, so nothing needs reading first but the odometer's neighbours (one
+    indexed read, none when confirmed or without a reading): one statement writes the fill-up
+    (while its vehicle is held) and its event, with no BEGIN and COMMIT round trips. The check
+    reads outside that statement: two racing fill-ups of one vehicle may both pass it, which a
+    typo guard can afford."""
     row = new_fill_up_row(uuid.uuid4(), user_id, vehicle_id, stored_values(entered, system))
     async with single_statement(db) as conn:
+        await _check_odometer(conn, user_id, vehicle_id, row["id"], row, max_daily_distance, system)
         stored = await repository.insert_fuel_log_announced(conn, row, events.fuel_log_created(row))
         if stored is None:
             return None
@@ -55,7 +82,8 @@ async def _record_named_fuel(
 
 
 async def _record_vehicle_fuel(
-    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, entered: dict, system: UnitSystem,
+    max_daily_distance: int | None,
 ) -> StoredFillUp | None:
     """No fuel type given: the vehicle's, read (and held) first."""
     async with transaction(db) as conn:
@@ -64,7 +92,9 @@ async def _record_vehicle_fuel(
             return None
         entered = {**entered, "fuel_type": vehicle_default_fuel_type(vehicle["fuel_type"])}
         check_rules(entered)
-        row = await repository.insert_fuel_log(conn, user_id, vehicle_id, stored_values(entered, system))
+        values = stored_values(entered, system)
+        await _check_odometer(conn, user_id, vehicle_id, uuid.UUID(int=0), values, max_daily_distance, system)
+        row = await repository.insert_fuel_log(conn, user_id, vehicle_id, values)
         await enqueue(conn, events.fuel_log_created(row))
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
         return StoredFillUp(row, await closing_of(conn, row))
@@ -85,14 +115,21 @@ async def get_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID) -> Sto
 
 
 async def update_fill_up(
-    db: Database, cache: Cache, user_id: str, fuel_log_id: uuid.UUID, patch: FuelLogUpdate, system: UnitSystem
+    db: Database, cache: Cache, user_id: str, fuel_log_id: uuid.UUID, patch: FuelLogUpdate, system: UnitSystem,
+    *, max_daily_distance: int,
 ) -> StoredFillUp:
-    """Change the fields sent (in `system`), keeping the others."""
+    """Change the fields sent (in `system`), keeping the others. A changed reading or time is
+    checked against the vehicle's other fill-ups like a new one (`confirmOdometer` skips it); an
+    edit that leaves both alone is not, so an old confirmed reading never blocks a note's edit."""
     sent = entered_values(patch, only_sent=True)
     check_update_keeps_required(sent)
     async with transaction(db) as conn:
         row = await owned_fill_up(conn, user_id, fuel_log_id, for_update=True)
-        updated = await repository.update_fuel_log(conn, user_id, fuel_log_id, updated_values(row, sent, system))
+        values = updated_values(row, sent, system)
+        if (values["odometer_reading"], values["date_time"]) != (row["odometer_reading"], row["date_time"]):
+            bound = None if patch.confirm_odometer else max_daily_distance
+            await _check_odometer(conn, user_id, row["vehicle_id"], fuel_log_id, values, bound, system)
+        updated = await repository.update_fuel_log(conn, user_id, fuel_log_id, values)
         await enqueue(conn, events.fuel_log_updated(updated))
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
         return StoredFillUp(updated, await closing_of(conn, updated))

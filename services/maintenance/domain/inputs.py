@@ -78,6 +78,8 @@ class RecordInput(ApiModel):
     shop_name: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=10_000)
     units: Units | None = None
+    # Record the odometer reading even when it contradicts the vehicle's other records.
+    confirm_odometer: bool = False
 
     _plain_decimals = field_validator("odometer_reading", "cost", mode="before")(plain_decimal_string)
 
@@ -97,6 +99,7 @@ class RecordUpdate(ApiModel):
     shop_name: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=10_000)
     units: Units | None = None
+    confirm_odometer: bool = False
 
     _plain_decimals = field_validator("odometer_reading", "cost", mode="before")(plain_decimal_string)
 

@@ -20,7 +20,7 @@ def corrected_record(row: Mapping, update: RecordUpdate, units: Units) -> dict:
     """The stored record with the fields sent; the subtypes sent, or kept, must belong to the
     category sent, or kept (InvalidInput on `subtypes`)."""
     values = dict(row)
-    for name in update.model_fields_set - {"units"}:
+    for name in update.model_fields_set - {"units", "confirm_odometer"}:
         values[name] = getattr(update, name)
     if "odometer_reading" in update.model_fields_set:
         values["odometer_reading"] = to_miles(update.odometer_reading, units)

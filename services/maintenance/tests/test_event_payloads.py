@@ -9,7 +9,9 @@ import pytest
 
 from services.maintenance.consumers import odometer_of
 from services.maintenance.domain.urgency import Assessment, Urgency
-from services.maintenance.events import record_created, schedule_changed, schedule_deleted, schedule_due
+from services.maintenance.events import (
+    record_created, record_deleted, record_updated, schedule_changed, schedule_deleted, schedule_due,
+)
 
 pytestmark = pytest.mark.pure
 
@@ -28,6 +30,11 @@ def test_record_created_from_a_row():
         "category": "routine_maintenance", "subtypes": ["Engine Oil"], "cost": "89.90",
     }
     assert record_created(row | {"odometer_reading": None, "cost": None}).data["odometerReading"] is None
+    updated = record_updated(row)
+    assert (updated.routing_key, updated.data) == ("maintenance.record_updated.v1", event.data)
+    deleted = record_deleted(row)
+    assert (deleted.routing_key, deleted.user_id) == ("maintenance.record_deleted.v1", ALICE)
+    assert deleted.data == {"recordId": str(RECORD_ID), "vehicleId": str(CAR)}
 
 
 def test_schedule_due_from_a_row_and_its_assessment():

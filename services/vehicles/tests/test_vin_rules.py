@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.vehicles.domain.odometer import raised_odometer, reading_from_event
+from services.vehicles.domain.odometer import reading_from_event
 from services.vehicles.domain.vin import (
     MODEL_YEAR_CODES, VIN_INPUT_PATTERN, check_digit, check_digit_matches, is_valid_input, model_year, normalise_vin,
     offline_decode, vin_warnings,
@@ -153,17 +153,6 @@ def test_garbage_is_unusable(body):
 )
 def test_event_readings_are_whole_miles_or_nothing(value, miles):
     assert reading_from_event(value) == miles
-
-
-@given(st.integers(min_value=0, max_value=10**6), st.lists(st.one_of(st.none(), st.integers(0, 10**6))))
-def test_raising_is_order_and_duplicate_insensitive(start, readings):
-    forward = start
-    for reading in readings:
-        forward = raised_odometer(forward, reading)
-    backward = start
-    for reading in reversed(readings + readings):
-        backward = raised_odometer(backward, reading)
-    assert forward == backward == max([start, *(r for r in readings if r is not None)])
 
 
 @pytest.mark.parametrize(("sent", "accepted"), [
