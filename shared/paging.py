@@ -10,10 +10,10 @@ inserted or deleted while a client pages therefore never makes another row appea
 skipped; the new row shows up only if it sorts after the position reached. Every keyset ends in
 a unique column (an id), so the order is total and the position is exact.
 
-The cursor is opaque: URL-safe base64 of the JSON sort key and the list it belongs to (its
-binding, the request path), signed with an HMAC. A cursor altered by a byte, or taken from
-another list, is refused (InvalidInput naming `cursor`, a 400), so a page is always one this
-service cut. Pure: no HTTP, no I/O; repositories push the keyset into SQL (`Keyset.sql`) and
+The cursor is opaque: URL-safe base64 of the JSON sort key, with an HMAC over it and the list it
+belongs to (its binding, the request path; bound by the signature alone, so cursors stay short
+and never show the path). A cursor altered by a byte, or taken from another list, is refused
+(InvalidInput naming `cursor`, a 400), so a page is always one this service cut. Pure: no HTTP, no I/O; repositories push the keyset into SQL (`Keyset.sql`) and
 use cases cut computed lists in memory (`Keyset.slice`).
 """
 
@@ -35,7 +35,11 @@ from .errors import InvalidInput
 LIMIT = "limit"
 CURSOR = "cursor"
 MIN_LIMIT, MAX_LIMIT = 1, 500
+# The longest key (a saved station's 512-character place id) fits; a query string stays well
+# within the 8 KiB request line servers accept.
 MAX_CURSOR_CHARS = 1024
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # the URL-safe base64 alphabet, unpadded
+_CURSOR_CHARS = re.compile(CURSOR_PATTERN)
 _LIMIT_DIGITS = re.compile(r"[0-9]{1,4}")
 _MAC_BYTES = 16
 _KEY_LABEL = b"motovault paging cursor v1"
@@ -216,28 +220,25 @@ def read_page(query: Mapping[str, str], keyset: Keyset, *, binding: str, secret:
 
 def encode_cursor(keyset: Keyset, key: tuple, *, binding: str, secret: bytes) -> str:
     values = [CODECS[sort_key.kind][0](value) for sort_key, value in zip(keyset.keys, key)]
-    payload = json.dumps({"b": binding, "k": values}, separators=(",", ":")).encode()
-    token = _mac(secret, payload) + payload
+    payload = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
+    token = _mac(secret, binding, payload) + payload
     return base64.urlsafe_b64encode(token).rstrip(b"=").decode()
 
 
 def decode_cursor(keyset: Keyset, cursor: str, *, binding: str, secret: bytes) -> tuple:
     """The sort key a cursor holds; InvalidInput naming `cursor` when it is not one this list gave."""
     try:
-        if len(cursor) > MAX_CURSOR_CHARS:
-            raise ValueError("too long")
+        # The alphabet is checked first: Python's base64 decoder would skip foreign characters.
+        if len(cursor) > MAX_CURSOR_CHARS or not _CURSOR_CHARS.fullmatch(cursor):
+            raise ValueError("not a cursor's characters")
         token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         mac, payload = token[:_MAC_BYTES], token[_MAC_BYTES:]
-        if not hmac.compare_digest(mac, _mac(secret, payload)):
-            raise ValueError("altered")
-        decoded = json.loads(payload)
-        values = decoded["k"]
-        bound_to = decoded["b"]
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise InvalidInput.field(CURSOR, "is not a cursor this service gave (malformed or altered)",
+        if not hmac.compare_digest(mac, _mac(secret, binding, payload)):
+            raise ValueError("altered, or another list's")
+        values = json.loads(payload)
+    except (ValueError, binascii.Error):
+        raise InvalidInput.field(CURSOR, "is not a cursor of this list (malformed, altered or another list's)",
                                  "cursor_invalid") from None
-    if bound_to != binding:
-        raise InvalidInput.field(CURSOR, "belongs to another list", "cursor_invalid")
     try:
         if not isinstance(values, list) or len(values) != len(keyset.keys):
             raise ValueError("wrong length")
@@ -252,5 +253,5 @@ def cursor_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), _KEY_LABEL, hashlib.sha256).digest()
 
 
-def _mac(secret: bytes, payload: bytes) -> bytes:
-    return hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+def _mac(secret: bytes, binding: str, payload: bytes) -> bytes:
+    return hmac.new(secret, binding.encode() + b"\0" + payload, hashlib.sha256).digest()[:_MAC_BYTES]

@@ -30,7 +30,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import core_schema
 
 from ..models import DECIMAL_STRING_PATTERN
-from ..paging import CURSOR, LIMIT, MAX_CURSOR_CHARS, MAX_LIMIT, MIN_LIMIT
+from ..paging import CURSOR, CURSOR_PATTERN, LIMIT, MAX_CURSOR_CHARS, MAX_LIMIT, MIN_LIMIT
 
 from .json import json_response
 from .middleware import PUBLIC_PATHS
@@ -263,7 +263,7 @@ PAGING_PARAMETERS: list[dict[str, Any]] = [
      "schema": {"type": "integer", "minimum": MIN_LIMIT, "maximum": MAX_LIMIT}},
     {"name": CURSOR, "in": "query", "required": False,
      "description": "Opaque position from the previous page's Link header (needs limit)",
-     "schema": {"type": "string", "maxLength": MAX_CURSOR_CHARS}},
+     "schema": {"type": "string", "maxLength": MAX_CURSOR_CHARS, "pattern": CURSOR_PATTERN}},
 ]
 PAGING_NAMES = frozenset({LIMIT, CURSOR})
 LINK_HEADER = "Link"
