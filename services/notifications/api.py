@@ -14,8 +14,8 @@ from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
 from shared.http.paging import page_query, paged_response
-from shared.paging import Page
 from shared.http.validation import parse_body, parse_query, path_uuid
+from shared.paging import Page
 
 from . import use_cases
 from .domain.inputs import (

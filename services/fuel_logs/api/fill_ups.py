@@ -11,8 +11,8 @@ from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
 from shared.http.paging import page_query, paged_response
-from shared.paging import Page, PageOf
 from shared.http.validation import parse_body, path_uuid
+from shared.paging import Page, PageOf
 from shared.storage import SWEEPER
 
 from ..cache_keys import LIST_TTL_SECONDS
