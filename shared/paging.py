@@ -13,8 +13,10 @@ a unique column (an id), so the order is total and the position is exact.
 The cursor is opaque: URL-safe base64 of the JSON sort key, with an HMAC over it and the list it
 belongs to (its binding, the request path; bound by the signature alone, so cursors stay short
 and never show the path). A cursor altered by a byte, or taken from another list, is refused
-(InvalidInput naming `cursor`, a 400), so a page is always one this service cut. Pure: no HTTP, no I/O; repositories push the keyset into SQL (`Keyset.sql`) and
-use cases cut computed lists in memory (`Keyset.slice`).
+(InvalidInput naming `cursor`, a 400), so a page is always one this service cut.
+
+Pure: no HTTP, no I/O. Repositories push the keyset into SQL (`Keyset.sql`, then `Keyset.trim`);
+use cases cut lists computed in memory (`Keyset.slice`).
 """
 
 from __future__ import annotations
