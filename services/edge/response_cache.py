@@ -6,9 +6,10 @@ than the token write takes. The lookup rides in the rate-limit script (ratelimit
 the one Redis round trip every request pays anyway.
 
 Per entry: the owning service (route name), the user, the traffic-shifting version the user is
-sticky to, path and query. Not cached: anonymous requests, anything but GET, answers other than
-200 JSON, answers larger than `response_cache_max_bytes`, and requests sent with
-`Cache-Control: no-cache` (which still refresh the entry).
+sticky to, path and query (so a page, `?limit=…&cursor=…`, never meets the whole list's entry).
+Not cached: anonymous requests, anything but GET, answers other than 200 JSON, answers with a
+Link header (pages of a list), answers larger than `response_cache_max_bytes`, and requests sent
+with `Cache-Control: no-cache` (which still refresh the entry).
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ class ResponseCache:
         """Seconds the answer (read whole) may be kept; 0: keep nothing."""
         seconds = cacheable_seconds(upstream.headers.get(EDGE_CACHE_HEADER))
         if not seconds or upstream.status != 200 or "Content-Encoding" in upstream.headers:
+            return 0
+        if "Link" in upstream.headers:
+            # A page of a list: an entry keeps only the body, and a page served without its
+            # Link would end the client's walk (services mark no page cacheable anyway).
             return 0
         if not upstream.headers.get("Content-Type", "").startswith("application/json"):
             return 0

@@ -33,6 +33,7 @@ SECURITY_HEADERS = {
 EXPOSED_HEADERS = ", ".join([
     "X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy",
     "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Content-Disposition",
+    "Link",  # the next page of a list (README, Paging)
 ])
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Accept-Language, X-Request-Id, Idempotency-Key"

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
+from shared.paging import Keyset, Page, SortKey
+
 _VIEW = "id, user_id, name, scope, created_at, expires_at, last_used_at, revoked_at"
 
 
@@ -31,12 +33,18 @@ async def insert(conn: asyncpg.Connection, user_id: str, name: str, scope: str, 
     )
 
 
-async def list_live(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
+# The list's order, which its pages are cut by (shared/paging.py): newest first.
+TOKEN_ORDER = Keyset(SortKey("created_at", "timestamp", descending=True), SortKey("id", "uuid", descending=True))
+
+
+async def list_live(conn: asyncpg.Connection, user_id: str, page: Page | None = None) -> list[asyncpg.Record]:
+    """All, or one page (fetched one row long: TOKEN_ORDER.trim tells whether more follow)."""
     # Expired tokens stay listed (they say when they ran out); revoked ones are gone.
+    keyset = TOKEN_ORDER.sql(page, 2)
     return await conn.fetch(
-        f"SELECT {_VIEW} FROM access_tokens WHERE user_id = $1 AND revoked_at IS NULL "
-        "ORDER BY created_at DESC, id DESC",
-        user_id,
+        f"SELECT {_VIEW} FROM access_tokens WHERE user_id = $1 AND revoked_at IS NULL{keyset.where} "
+        f"ORDER BY {TOKEN_ORDER.order_by()}{keyset.limit}",
+        user_id, *keyset.parameters,
     )
 
 

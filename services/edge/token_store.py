@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from shared.errors import ConflictError, DependencyUnavailable, NotFoundError
 from shared.outage import OutageLog
+from shared.paging import Page, PageOf
 from shared.transactions import connection, transaction
 
 from . import token_repository as repo
@@ -72,9 +73,10 @@ class AccessTokens:
             row = await repo.insert(conn, user_id, name, scope, token_hash(token), expires_at)
         return {**token_view(row), "token": token}
 
-    async def list(self, user_id: str) -> list[dict[str, Any]]:
+    async def list(self, user_id: str, page: Page | None = None) -> PageOf[dict[str, Any]]:
         async with connection(self._pool) as conn:
-            return [token_view(row) for row in await repo.list_live(conn, user_id)]
+            cut = repo.TOKEN_ORDER.trim(await repo.list_live(conn, user_id, page), page)
+        return PageOf([token_view(row) for row in cut.items], cut.next_after)
 
     async def revoke(self, user_id: str, token_id: uuid.UUID) -> None:
         async with transaction(self._pool) as conn:

@@ -23,6 +23,7 @@ from shared.http.errors import ApiError
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, path_uuid
 from shared.models import ApiModel
 from shared.outage import DATABASE_OUTAGE, OutageLog
@@ -30,6 +31,7 @@ from shared.outage import DATABASE_OUTAGE, OutageLog
 from .access_tokens import refuse_access_token
 from .auth import ACCESS_TOKEN_STORE as ACCESS_TOKENS, CLAIMS_KEY
 from .settings import EdgeSettings
+from .token_repository import TOKEN_ORDER
 from .token_store import AccessTokens
 
 log = logging.getLogger("motovault.edge.access_tokens")
@@ -72,11 +74,13 @@ async def create_token(request: web.Request) -> web.Response:
     return json_response(created, status=201, headers={"Cache-Control": "no-store"})
 
 
-@documented(summary="List your personal access tokens, without their secrets",
-            responses={200: "The tokens", 403: "Called with an access token"})
+@documented(summary="List your personal access tokens, without their secrets, newest first",
+            responses={200: "The tokens", 403: "Called with an access token"}, paged=True)
 async def list_tokens(request: web.Request) -> web.Response:
     user_id = interactive_user(request)
-    return json_response(await request.app[ACCESS_TOKENS].list(user_id))
+    page = page_query(request, TOKEN_ORDER)
+    tokens = await request.app[ACCESS_TOKENS].list(user_id, page)
+    return paged_response(request, tokens.items, tokens, TOKEN_ORDER)
 
 
 @documented(summary="Revoke a personal access token, at once on every edge instance",

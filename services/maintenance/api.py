@@ -17,7 +17,9 @@ from shared.http.json import json_response
 from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, parse_query, path_uuid
+from shared.paging import Page, PageOf
 
 from . import use_cases
 from .cache_keys import EDGE_CACHE_SECONDS
@@ -27,6 +29,7 @@ from .domain.imports import ImportQuery
 from .domain.inputs import (
     RecordInput, RecordsQuery, RecordUpdate, ScheduleInput, ScheduleUpdate, UnitsQuery, UpcomingQuery,
 )
+from .domain.lists import RECORD_ORDER, SCHEDULE_ORDER, UPCOMING_ORDER
 from .domain.units import Units
 from .domain.views import record_view, schedule_view
 
@@ -74,19 +77,32 @@ async def create_record(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/records")
-@documented(summary="List maintenance records", query=RecordsQuery)
+@documented(summary="List maintenance records", query=RecordsQuery, paged=True)
 async def list_records(request: web.Request) -> web.Response:
     query = parse_query(request, RecordsQuery)
-    rows = await use_cases.list_records(request.app[POOL], current_user(request), query.vehicle_id, query.category)
-    return edge_cacheable(json_response([record_view(row, query.units) for row in rows]), EDGE_CACHE_SECONDS)
+    page = page_query(request, RECORD_ORDER)
+    records = await use_cases.list_records(
+        request.app[POOL], current_user(request), query.vehicle_id, query.category, page)
+    return _records_response(request, records, page, query.units)
 
 
 @routes.get("/api/maintenance/records/vehicle/{vehicleId}")
+@documented(summary="List a vehicle's maintenance records, newest first", query=UnitsQuery, paged=True)
 async def list_vehicle_records(request: web.Request) -> web.Response:
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
-    rows = await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id)
-    return edge_cacheable(json_response([record_view(row, units) for row in rows]), EDGE_CACHE_SECONDS)
+    page = page_query(request, RECORD_ORDER)
+    records = await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id, page=page)
+    return _records_response(request, records, page, units)
+
+
+def _records_response(request: web.Request, records: PageOf, page: Page | None, units: Units) -> web.Response:
+    """The whole list, cacheable by the edge as before paging; a page, which the edge's cache
+    (it keeps bodies, not the Link header) must not keep."""
+    views = [record_view(row, units) for row in records.items]
+    if page is None:
+        return edge_cacheable(json_response(views), EDGE_CACHE_SECONDS)
+    return paged_response(request, views, records, RECORD_ORDER)
 
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
@@ -182,11 +198,13 @@ async def create_schedule(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/schedules/vehicle/{vehicleId}")
+@documented(summary="List a vehicle's maintenance schedules, oldest first", query=UnitsQuery, paged=True)
 async def list_vehicle_schedules(request: web.Request) -> web.Response:
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
-    rows = await use_cases.list_vehicle_schedules(request.app[POOL], current_user(request), vehicle_id)
-    return json_response([schedule_view(row, units) for row in rows])
+    page = page_query(request, SCHEDULE_ORDER)
+    schedules = await use_cases.list_vehicle_schedules(request.app[POOL], current_user(request), vehicle_id, page)
+    return paged_response(request, [schedule_view(row, units) for row in schedules.items], schedules, SCHEDULE_ORDER)
 
 
 @routes.get("/api/maintenance/schedules/{id}")
@@ -219,12 +237,14 @@ async def delete_schedule(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/upcoming/{vehicleId}")
+@documented(summary="A vehicle's schedules with their urgency, most urgent first", query=UpcomingQuery, paged=True)
 async def upcoming(request: web.Request) -> web.Response:
     """Every schedule of the vehicle with urgency, trigger, days and distance until due and a
     projected due date, most urgent first. Cached per vehicle, unit and day unless the caller
     gives `currentMileage` (a one-off view)."""
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     query = parse_query(request, UpcomingQuery)
+    page = page_query(request, UPCOMING_ORDER)
     settings = request.app[SETTINGS]
     view = await use_cases.upcoming_schedules(
         request.app[POOL], request.app[CACHE], current_user(request), vehicle_id,
@@ -233,5 +253,6 @@ async def upcoming(request: web.Request) -> web.Response:
         defaults=settings.default_thresholds(),
         window_days=settings.driving_rate_window_days,
         cache_seconds=settings.upcoming_cache_seconds,
+        page=page,
     )
-    return json_response(view)
+    return paged_response(request, view.items, view, UPCOMING_ORDER)

@@ -8,6 +8,10 @@ from decimal import Decimal
 
 import asyncpg
 
+from shared.paging import Page
+
+from .domain.lists import RECORD_ORDER, SCHEDULE_ORDER
+
 # --- vehicle projection -------------------------------------------------------------------------
 
 
@@ -130,13 +134,16 @@ async def get_record(conn: asyncpg.Connection, user_id: str, record_id: uuid.UUI
 
 
 async def list_records(
-    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID | None = None, category: str | None = None
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID | None = None, category: str | None = None,
+    page: Page | None = None,
 ) -> list[asyncpg.Record]:
+    """All, or one page (fetched one row long: RECORD_ORDER.trim tells whether more follow)."""
+    keyset = RECORD_ORDER.sql(page, 4)
     return await conn.fetch(
-        """SELECT * FROM maintenance_records
-           WHERE user_id = $1 AND ($2::uuid IS NULL OR vehicle_id = $2) AND ($3::text IS NULL OR category = $3)
-           ORDER BY date DESC, created_at DESC, id""",
-        user_id, vehicle_id, category,
+        f"""SELECT * FROM maintenance_records
+            WHERE user_id = $1 AND ($2::uuid IS NULL OR vehicle_id = $2) AND ($3::text IS NULL OR category = $3)
+            {keyset.where} ORDER BY {RECORD_ORDER.order_by()}{keyset.limit}""",
+        user_id, vehicle_id, category, *keyset.parameters,
     )
 
 
@@ -199,10 +206,14 @@ async def get_schedule(
     )
 
 
-async def list_schedules(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+async def list_schedules(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, page: Page | None = None
+) -> list[asyncpg.Record]:
+    keyset = SCHEDULE_ORDER.sql(page, 3)
     return await conn.fetch(
-        "SELECT * FROM maintenance_schedules WHERE user_id = $1 AND vehicle_id = $2 ORDER BY created_at, id",
-        user_id, vehicle_id,
+        f"""SELECT * FROM maintenance_schedules WHERE user_id = $1 AND vehicle_id = $2{keyset.where}
+            ORDER BY {SCHEDULE_ORDER.order_by()}{keyset.limit}""",
+        user_id, vehicle_id, *keyset.parameters,
     )
 
 

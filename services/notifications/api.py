@@ -13,12 +13,15 @@ from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, parse_query, path_uuid
+from shared.paging import Page
 
 from . import use_cases
 from .domain.inputs import (
     ChannelBody, ChannelUpdate, DeliveriesQuery, FeedQuery, PreferencesInput, SubscriptionInput,
 )
+from .domain.lists import CHANNEL_ORDER, DEFAULT_DELIVERIES, DELIVERY_ORDER
 from .domain.views import channel_view, delivery_view, preferences_view
 from .outbound import resolve_and_check
 from .worker import WORKER
@@ -82,9 +85,11 @@ async def calendar_feed(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/notifications/channels")
+@documented(summary="Your channels, in the order they were added", paged=True)
 async def list_channels(request: web.Request) -> web.Response:
-    rows = await use_cases.list_channels(request.app[POOL], current_user(request))
-    return json_response([channel_view(row) for row in rows])
+    page = page_query(request, CHANNEL_ORDER)
+    channels = await use_cases.list_channels(request.app[POOL], current_user(request), page=page)
+    return paged_response(request, [channel_view(row) for row in channels.items], channels, CHANNEL_ORDER)
 
 
 @routes.post("/api/notifications/channels")
@@ -128,9 +133,12 @@ async def test_channel(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/notifications/subscriptions")
+@documented(summary="Your webhook subscriptions, in the order they were added", paged=True)
 async def list_subscriptions(request: web.Request) -> web.Response:
-    rows = await use_cases.list_channels(request.app[POOL], current_user(request), subscriptions=True)
-    return json_response([channel_view(row) for row in rows])
+    page = page_query(request, CHANNEL_ORDER)
+    subscriptions = await use_cases.list_channels(request.app[POOL], current_user(request), subscriptions=True,
+                                                  page=page)
+    return paged_response(request, [channel_view(row) for row in subscriptions.items], subscriptions, CHANNEL_ORDER)
 
 
 @routes.post("/api/notifications/subscriptions")
@@ -162,11 +170,17 @@ async def delete_subscription(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/notifications/deliveries")
-@documented(summary="The delivery log, newest first", query=DeliveriesQuery)
+@documented(summary="The delivery log, newest first (without limit: the newest 50)", query=DeliveriesQuery,
+            paged=True)
 async def list_deliveries(request: web.Request) -> web.Response:
     query = parse_query(request, DeliveriesQuery)
-    rows = await use_cases.list_deliveries(request.app[POOL], current_user(request), query.status, query.limit)
-    return json_response([delivery_view(row) for row in rows])
+    page = page_query(request, DELIVERY_ORDER)
+    deliveries = await use_cases.list_deliveries(
+        request.app[POOL], current_user(request), query.status, page or Page(DEFAULT_DELIVERIES))
+    views = [delivery_view(row) for row in deliveries.items]
+    if page is None:
+        return json_response(views)  # the newest 50 and no Link, as before paging
+    return paged_response(request, views, deliveries, DELIVERY_ORDER)
 
 
 @routes.post("/api/notifications/deliveries/{id}/replay")

@@ -9,6 +9,10 @@ from typing import Any
 import asyncpg
 import orjson
 
+from shared.paging import Page
+
+from .domain.lists import CHANNEL_ORDER, DELIVERY_ORDER
+
 # --- projections of vehicles, documents and due maintenance -------------------------------------
 
 
@@ -179,11 +183,15 @@ async def insert_channel(conn: asyncpg.Connection, user_id: str, kind: str, name
     )
 
 
-async def list_channels(conn: asyncpg.Connection, user_id: str, subscriptions: bool) -> list[asyncpg.Record]:
+async def list_channels(conn: asyncpg.Connection, user_id: str, subscriptions: bool,
+                        page: Page | None = None) -> list[asyncpg.Record]:
+    """All, or one page (fetched one row long: CHANNEL_ORDER.trim tells whether more follow)."""
     operator = "=" if subscriptions else "<>"
+    keyset = CHANNEL_ORDER.sql(page, 2)
     return await conn.fetch(
-        f"SELECT * FROM channels WHERE user_id = $1 AND kind {operator} 'subscription' ORDER BY created_at, id",
-        user_id)
+        f"""SELECT * FROM channels WHERE user_id = $1 AND kind {operator} 'subscription'{keyset.where}
+            ORDER BY {CHANNEL_ORDER.order_by()}{keyset.limit}""",
+        user_id, *keyset.parameters)
 
 
 async def get_channel(conn: asyncpg.Connection, user_id: str, channel_id: uuid.UUID,
@@ -286,10 +294,13 @@ async def mark_failed_attempt(conn: asyncpg.Connection, delivery_id: uuid.UUID, 
            WHERE id = $1""", delivery_id, status, error, next_attempt_at)
 
 
-async def list_deliveries(conn: asyncpg.Connection, user_id: str, status: str | None, limit: int) -> list[dict[str, Any]]:
+async def list_deliveries(conn: asyncpg.Connection, user_id: str, status: str | None,
+                          page: Page) -> list[dict[str, Any]]:
+    """One page of the log (fetched one row long: DELIVERY_ORDER.trim tells whether more follow)."""
+    keyset = DELIVERY_ORDER.sql(page, 3)
     rows = await conn.fetch(
-        """SELECT * FROM deliveries WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)
-           ORDER BY created_at DESC, id LIMIT $3""", user_id, status, limit)
+        f"""SELECT * FROM deliveries WHERE user_id = $1 AND ($2::text IS NULL OR status = $2){keyset.where}
+            ORDER BY {DELIVERY_ORDER.order_by()}{keyset.limit}""", user_id, status, *keyset.parameters)
     return [_delivery(row) for row in rows]
 
 

@@ -17,12 +17,13 @@ from shared.http.errors import BadGateway, Forbidden, GatewayTimeout, ServiceUna
 from shared.http.json import json_response
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY, current_user
 from shared.http.openapi import documented, link
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, parse_query
 from shared.models import ApiModel
 
 from . import use_cases
 from .domain.photos import SIGNED_PHOTO_PREFIX, PhotoUrlSigner, photo_name, signed_photo_max_age
-from .domain.saved_stations import SaveStationInput
+from .domain.saved_stations import SAVED_STATION_ORDER, SaveStationInput
 from .domain.search import PlaceQuery, SearchInput
 from .domain.views import saved_station_view, search_view
 from .provider import PLACES, ProviderFailure, ProviderNotConfigured, ProviderTimeout
@@ -89,10 +90,13 @@ async def save_station(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/stations/saved")
+@documented(summary="Your saved stations, favourites first, then the most recently changed", paged=True)
 async def list_saved_stations(request: web.Request) -> web.Response:
-    saved = await use_cases.list_saved_stations(request.app[POOL], current_user(request))
+    page = page_query(request, SAVED_STATION_ORDER)
+    saved = await use_cases.list_saved_stations(request.app[POOL], current_user(request), page)
     signer, now = request.app[PHOTO_SIGNER], time.time()
-    return json_response([saved_station_view(station, signer, now) for station in saved])
+    return paged_response(request, [saved_station_view(station, signer, now) for station in saved.items], saved,
+                          SAVED_STATION_ORDER)
 
 
 @routes.get("/api/stations/export")

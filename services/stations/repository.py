@@ -9,7 +9,10 @@ from typing import Any
 import asyncpg
 import orjson
 
+from shared.paging import Page
+
 from .domain.prices import FillUpPrice
+from .domain.saved_stations import SAVED_STATION_ORDER
 from .domain.search import EARTH_RADIUS_M
 
 # Great-circle distance in metres from ($2, $3) to a row's coordinates (haversine, plain SQL so
@@ -160,13 +163,15 @@ async def save_station(
     return row, row["created"]
 
 
-async def list_saved_stations(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
+async def list_saved_stations(conn: asyncpg.Connection, user_id: str, page: Page | None = None) -> list[asyncpg.Record]:
+    """All, or one page (fetched one row long: SAVED_STATION_ORDER.trim tells whether more follow)."""
+    keyset = SAVED_STATION_ORDER.sql(page, 2)
     return await conn.fetch(
-        """SELECT s.nickname, s.notes, s.is_favorite, s.created_at, s.updated_at, k.*
-           FROM saved_stations s JOIN known_stations k USING (user_id, place_id)
-           WHERE s.user_id = $1
-           ORDER BY s.is_favorite DESC, s.updated_at DESC, s.place_id""",
-        user_id,
+        f"""SELECT s.nickname, s.notes, s.is_favorite, s.created_at, s.updated_at, k.*
+            FROM saved_stations s JOIN known_stations k USING (user_id, place_id)
+            WHERE s.user_id = $1{keyset.where}
+            ORDER BY {SAVED_STATION_ORDER.order_by()}{keyset.limit}""",
+        user_id, *keyset.parameters,
     )
 
 

@@ -16,6 +16,7 @@ import asyncpg
 from shared.cache import Cache
 from shared.errors import DependencyUnavailable, NotFoundError
 from shared.export_stream import end_line, record_line, schema_line, snapshot
+from shared.paging import Page, PageOf
 from shared.transactions import Database, transaction
 
 from . import repository
@@ -24,7 +25,7 @@ from .domain import export
 from .domain.photos import PhotoUrlSigner
 from .domain.places import known_station
 from .domain.prices import FillUpPrice, prices_by_station
-from .domain.saved_stations import SavedStation, SaveStationInput
+from .domain.saved_stations import SAVED_STATION_ORDER, SavedStation, SaveStationInput
 from .domain.search import (
     CIRCUIT_OPEN, NO_API_KEY, PLACE_CANDIDATES, PROVIDER_ERROR, SOURCE_CACHE, SOURCE_KNOWN, SOURCE_PROVIDER,
     SearchInput, StationSearch, place_types_for, rank_stations, search_cell,
@@ -99,13 +100,13 @@ async def save_station(db: Database, user_id: str, station: SaveStationInput) ->
     return SavedStation(row, prices_by_station(price_rows).get(station.place_id, [])), created
 
 
-async def list_saved_stations(db: Database, user_id: str) -> list[SavedStation]:
-    """Favourites first, then the most recently changed."""
+async def list_saved_stations(db: Database, user_id: str, page: Page | None = None) -> PageOf[SavedStation]:
+    """Favourites first, then the most recently changed; all, or one page (with its prices only)."""
     async with transaction(db) as conn:
-        rows = await repository.list_saved_stations(conn, user_id)
-        price_rows = await repository.latest_prices(conn, user_id, [row["place_id"] for row in rows])
+        cut = SAVED_STATION_ORDER.trim(await repository.list_saved_stations(conn, user_id, page), page)
+        price_rows = await repository.latest_prices(conn, user_id, [row["place_id"] for row in cut.items])
     prices = prices_by_station(price_rows)
-    return [SavedStation(row, prices.get(row["place_id"], [])) for row in rows]
+    return PageOf([SavedStation(row, prices.get(row["place_id"], [])) for row in cut.items], cut.next_after)
 
 
 async def export_account(pool: asyncpg.Pool, signer: PhotoUrlSigner, user_id: str, now: float

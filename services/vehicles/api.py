@@ -14,12 +14,14 @@ from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, path_uuid
 from shared.storage import STORAGE
 
 from . import use_cases
 from .cache_keys import EDGE_TTL_SECONDS
 from .domain import files
+from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
 from .domain.odometer import ManualReadingInput, reading_view
 from .domain.vehicle import DecodeVinRequest, VehicleInput, VehicleUpdate, vehicle_view, vehicle_view_with_warnings
 from .vin_decoder import VIN_DECODER
@@ -74,9 +76,13 @@ DOCUMENT_LINKS = {
 # --- vehicles -------------------------------------------------------------------------------
 
 @routes.get("/api/vehicles")
+@documented(summary="List your vehicles, newest first", paged=True)
 async def list_vehicles(request: web.Request) -> web.Response:
-    vehicles = await use_cases.list_vehicles(request.app[POOL], request.app[CACHE], current_user(request))
-    return edge_cacheable(json_response(vehicles), EDGE_TTL_SECONDS)
+    page = page_query(request, VEHICLE_ORDER)
+    vehicles = await use_cases.list_vehicles(request.app[POOL], request.app[CACHE], current_user(request), page)
+    if page is None:
+        return edge_cacheable(json_response(vehicles.items), EDGE_TTL_SECONDS)
+    return paged_response(request, vehicles.items, vehicles, VEHICLE_ORDER)
 
 
 @routes.post("/api/vehicles")
@@ -212,9 +218,12 @@ async def create_document(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/vehicles/{id}/documents")
+@documented(summary="List a vehicle's documents, oldest first", paged=True)
 async def list_documents(request: web.Request) -> web.Response:
-    rows = await use_cases.list_documents(request.app[POOL], current_user(request), vehicle_id_param(request))
-    return json_response([files.document_view(row) for row in rows])
+    vehicle_id = vehicle_id_param(request)
+    page = page_query(request, DOCUMENT_ORDER)
+    documents = await use_cases.list_documents(request.app[POOL], current_user(request), vehicle_id, page)
+    return paged_response(request, [files.document_view(row) for row in documents.items], documents, DOCUMENT_ORDER)
 
 
 @routes.get("/api/vehicles/{id}/documents/{documentId}")

@@ -7,6 +7,9 @@ from datetime import date, datetime
 
 import asyncpg
 
+from shared.paging import Page
+
+from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
 from .domain.vehicle import FIELDS
 
 _COLUMNS = ", ".join(FIELDS)
@@ -21,9 +24,13 @@ async def insert_vehicle(conn: asyncpg.Connection, user_id: str, values: dict) -
     )
 
 
-async def list_vehicles(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
+async def list_vehicles(conn: asyncpg.Connection, user_id: str, page: Page | None = None) -> list[asyncpg.Record]:
+    """All, or one page (fetched one row long: VEHICLE_ORDER.trim tells whether more follow)."""
+    keyset = VEHICLE_ORDER.sql(page, 2)
     return await conn.fetch(
-        "SELECT * FROM vehicles WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC", user_id
+        f"""SELECT * FROM vehicles WHERE user_id = $1 AND deleted_at IS NULL{keyset.where}
+            ORDER BY {VEHICLE_ORDER.order_by()}{keyset.limit}""",
+        user_id, *keyset.parameters,
     )
 
 
@@ -237,11 +244,14 @@ async def insert_document(
     )
 
 
-async def list_documents(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+async def list_documents(
+    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, page: Page | None = None
+) -> list[asyncpg.Record]:
+    keyset = DOCUMENT_ORDER.sql(page, 3)
     return await conn.fetch(
-        """SELECT * FROM vehicle_documents WHERE user_id = $1 AND vehicle_id = $2
-           ORDER BY created_at, id""",
-        user_id, vehicle_id,
+        f"""SELECT * FROM vehicle_documents WHERE user_id = $1 AND vehicle_id = $2{keyset.where}
+            ORDER BY {DOCUMENT_ORDER.order_by()}{keyset.limit}""",
+        user_id, vehicle_id, *keyset.parameters,
     )
 
 

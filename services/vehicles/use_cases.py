@@ -18,11 +18,13 @@ from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
 from shared.export_stream import end_line, file_line, record_line, schema_line, snapshot
+from shared.paging import Page, PageOf
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
 from shared.transactions import Database, coalesce, connection, transaction
 
 from . import cache_keys, events, repository
 from .domain import export, files
+from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
 from .domain.odometer import (
     DELETABLE_SOURCES, INITIAL, MANUAL, ManualReadingInput, SourceReading, check_manual_reading, check_reading_date,
     conflict_details, not_deletable_message,
@@ -52,14 +54,19 @@ async def _owned_vehicle(
 
 # --- vehicles ---------------------------------------------------------------------------------
 
-async def list_vehicles(db: Database, cache: Cache, user_id: str) -> list[dict]:
-    """The user's live vehicles, newest first, as the API shows them (cached as shown)."""
+async def list_vehicles(db: Database, cache: Cache, user_id: str, page: Page | None = None) -> PageOf[dict]:
+    """The user's live vehicles, newest first, as the API shows them: the whole list cached as
+    shown; a page (keyset, shared/paging.py) read from the database, never from that cache."""
 
     async def load() -> list[dict]:
         async with connection(db) as conn:
             return [vehicle_view(row) for row in await repository.list_vehicles(conn, user_id)]
 
-    return await cache.get_or_load(cache_keys.vehicle_list(user_id), cache_keys.LIST_TTL_SECONDS, load)
+    if page is None:
+        return PageOf(await cache.get_or_load(cache_keys.vehicle_list(user_id), cache_keys.LIST_TTL_SECONDS, load))
+    async with connection(db) as conn:
+        cut = VEHICLE_ORDER.trim(await repository.list_vehicles(conn, user_id, page), page)
+    return PageOf([vehicle_view(row) for row in cut.items], cut.next_after)
 
 
 async def get_vehicle(db: Database, user_id: str, vehicle_id: uuid.UUID) -> asyncpg.Record:
@@ -354,10 +361,12 @@ async def add_document(
     return NewDocument(row, store.presigned_upload(key, document.content_type, max_bytes, url_ttl))
 
 
-async def list_documents(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+async def list_documents(
+    db: Database, user_id: str, vehicle_id: uuid.UUID, page: Page | None = None
+) -> PageOf[asyncpg.Record]:
     async with connection(db) as conn:
         await _owned_vehicle(conn, user_id, vehicle_id)
-        return await repository.list_documents(conn, user_id, vehicle_id)
+        return DOCUMENT_ORDER.trim(await repository.list_documents(conn, user_id, vehicle_id, page), page)
 
 
 async def get_document(

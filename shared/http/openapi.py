@@ -30,6 +30,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import core_schema
 
 from ..models import DECIMAL_STRING_PATTERN
+from ..paging import CURSOR, CURSOR_PATTERN, LIMIT, MAX_CURSOR_CHARS, MAX_LIMIT, MIN_LIMIT
 
 from .json import json_response
 from .middleware import PUBLIC_PATHS
@@ -98,15 +99,17 @@ def documented(
     responses: Mapping[int, ResponseSpec] | None = None,
     links: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     tags: list[str] | None = None,
+    paged: bool = False,
 ) -> Callable:
     """Attach OpenAPI metadata to a handler. responses: status -> model, [model] (a list of it),
-    a description string, or None (no body described). links: status -> name -> link()."""
+    a description string, or None (no body described). links: status -> name -> link().
+    paged: a list route taking `limit` and `cursor` (shared/paging.py), answering Link rel=next."""
 
     def mark(handler: Callable) -> Callable:
         setattr(handler, METADATA_ATTRIBUTE, {
             "summary": summary, "description": description, "body": body, "body_required": body_required,
             "query": query,
-            "responses": dict(responses or {}), "links": dict(links or {}), "tags": tags,
+            "responses": dict(responses or {}), "links": dict(links or {}), "tags": tags, "paged": paged,
         })
         return handler
 
@@ -129,7 +132,7 @@ def link(operation_id: str, *, parameters: Mapping[str, str] | None = None,
 def _metadata(handler: Any) -> dict[str, Any]:
     return getattr(handler, METADATA_ATTRIBUTE, None) or {
         "summary": None, "description": None, "body": None, "body_required": True, "query": None,
-        "responses": {}, "links": {}, "tags": None,
+        "responses": {}, "links": {}, "tags": None, "paged": False,
     }
 
 
@@ -198,12 +201,16 @@ def _operation(path: str, method: str, handler: Any, service: str, refs) -> dict
                   for name in _PATH_PARAMETER.findall(path)]
     if metadata["query"] is not None:
         parameters += _query_parameters(metadata["query"])
+    if metadata["paged"]:
+        parameters = [p for p in parameters if p["name"] not in PAGING_NAMES] + PAGING_PARAMETERS
     if parameters:
         operation["parameters"] = parameters
     if metadata["body"] is not None:
         operation["requestBody"] = {"required": metadata["body_required"], "content": {
             "application/json": {"schema": refs[(metadata["body"], "validation")]}}}
     operation["responses"] = _responses(method, metadata["responses"], refs, metadata["links"])
+    if metadata["paged"]:
+        operation["responses"]["200"]["headers"] = {LINK_HEADER: NEXT_PAGE_LINK}
     return operation
 
 
@@ -263,6 +270,23 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Response"
+
+
+# The query parameters and answer header of a paged list (shared/paging.py, shared/http/paging.py).
+PAGING_PARAMETERS: list[dict[str, Any]] = [
+    {"name": LIMIT, "in": "query", "required": False,
+     "description": "Page size; without it the whole list is answered",
+     "schema": {"type": "integer", "minimum": MIN_LIMIT, "maximum": MAX_LIMIT}},
+    {"name": CURSOR, "in": "query", "required": False,
+     "description": "Opaque position from the previous page's Link header (needs limit)",
+     "schema": {"type": "string", "maxLength": MAX_CURSOR_CHARS, "pattern": CURSOR_PATTERN}},
+]
+PAGING_NAMES = frozenset({LIMIT, CURSOR})
+LINK_HEADER = "Link"
+NEXT_PAGE_LINK: dict[str, Any] = {
+    "description": 'With limit, when more rows follow: `</same/path?...&cursor=...>; rel="next"` (RFC 8288, relative)',
+    "schema": {"type": "string"},
+}
 
 
 # The error shape of shared.http.errors.error_body, which every service answers with.

@@ -201,3 +201,21 @@ def test_a_positive_bounded_decimal_string_is_described_by_what_the_api_takes():
         VolumeInput.model_validate({"volume": text})
 
     every_match_is_taken()
+
+
+def test_a_paged_list_documents_limit_cursor_and_the_link_header():
+    app = base_app("things", ServiceSettings(identity_secret=IDENTITY_SECRET, port=free_port()))
+
+    @documented(query=ThingsQuery, responses={200: [ThingView]}, paged=True)
+    async def list_paged_things(request):
+        return web.json_response([])
+
+    app.router.add_get("/api/paged-things", list_paged_things)
+    listing = openapi_document(app, "things")["paths"]["/api/paged-things"]["get"]
+    query = {p["name"]: p for p in listing["parameters"]}
+    # The model's own `limit` gives way to the paging one: one parameter per name.
+    assert [p["name"] for p in listing["parameters"]].count("limit") == 1
+    assert query["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert query["cursor"]["schema"]["type"] == "string" and query["cursor"]["required"] is False
+    assert query["vehicleId"]["required"] is True
+    assert "Link" in listing["responses"]["200"]["headers"]

@@ -134,6 +134,8 @@ class Echo:
         elif "/cacheable" in request.path:
             # Grants the edge what the query says (shared/edge_cache.py); counts what it served.
             grant = {"MotoVault-Edge-Cache": request.query["grant"]} if "grant" in request.query else {}
+            if "link" in request.query:  # a page of a list (shared/http/paging.py)
+                grant["Link"] = f'<{request.path}?cursor=next>; rel="next"'
             status = int(request.query.get("status", 200))
             size = int(request.query.get("size", 0))
             return web.json_response({"served": len(self.requests), "path": request.path_qs, "pad": "x" * size},

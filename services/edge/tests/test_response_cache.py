@@ -164,3 +164,20 @@ async def test_requests_refused_for_missing_permissions_still_count_against_the_
     without = {"Authorization": f"Bearer {issuer.token(permissions=[])}"}
     statuses = [(await client.get(f"/api/vehicles/cacheable?{GRANT}", headers=without)).status for _ in range(3)]
     assert statuses == [403, 403, 429]
+
+
+async def test_a_page_of_a_list_is_never_answered_from_the_cache(edge, issuer):
+    client, upstream = await start(edge)
+    alice = bearer(issuer)
+    # The whole list is kept; the same path with paging parameters is another entry.
+    whole, _ = await get_json(client, f"/api/vehicles/cacheable?{GRANT}", alice)
+    assert whole.headers["X-Edge-Cache"] == "miss"
+    paged, body = await get_json(client, f"/api/vehicles/cacheable?{GRANT}&limit=2", alice)
+    assert paged.headers["X-Edge-Cache"] == "miss" and body["path"].endswith("limit=2")
+    # An answer carrying a Link (a page with a next one) is not kept, even when marked: the
+    # entry holds only the body, and the Link reaches the client on every answer.
+    for _ in range(2):
+        page, _ = await get_json(client, f"/api/vehicles/cacheable?{GRANT}&limit=2&link=1", alice)
+        assert page.headers["X-Edge-Cache"] == "miss"
+        assert page.headers["Link"] == '</api/vehicles/cacheable?cursor=next>; rel="next"'
+    assert len(upstream.requests) == 4

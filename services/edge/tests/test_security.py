@@ -61,6 +61,7 @@ async def test_errors_carry_cors_headers(edge):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-Request-Id" in response.headers["Access-Control-Expose-Headers"]
+    assert "Link" in response.headers["Access-Control-Expose-Headers"]  # a script pages lists by it
 
 
 async def test_configured_origins_are_echoed_and_others_get_nothing(edge, issuer):

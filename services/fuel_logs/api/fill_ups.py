@@ -11,15 +11,19 @@ from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
+from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, path_uuid
+from shared.paging import Page, PageOf
 from shared.storage import SWEEPER
 
 from ..cache_keys import LIST_TTL_SECONDS
-from ..domain.fill_ups import FuelLogInput, FuelLogUpdate
+from ..domain.fill_ups import FuelLogInput, FuelLogUpdate, UnitsQuery
+from ..domain.lists import FILL_UP_ORDER
 from ..domain.stats import vehicle_stats
-from ..domain.views import fuel_log_view, fuel_log_views
+from ..domain.views import fuel_log_view
 from ..use_cases.fill_ups import (
-    delete_fill_up, get_fill_up, list_fill_ups, record_fill_up, update_fill_up, vehicle_fill_ups,
+    delete_fill_up, get_fill_up, list_fill_ups, record_fill_up, update_fill_up, vehicle_fill_up_views,
+    vehicle_fill_ups,
 )
 from ..vehicle_wait import PROJECTION_WATCH
 from .common import units
@@ -55,11 +59,21 @@ async def create_fuel_log(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/fuel-logs")
+@documented(summary="List your fill-ups, newest first", query=UnitsQuery, paged=True)
 async def list_fuel_logs(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
-    views = await list_fill_ups(request.app[POOL], request.app[CACHE], user_id, system)
-    return edge_cacheable(json_response(views), LIST_TTL_SECONDS)
+    page = page_query(request, FILL_UP_ORDER)
+    views = await list_fill_ups(request.app[POOL], request.app[CACHE], user_id, system, page)
+    return _list_response(request, views, page)
+
+
+def _list_response(request: web.Request, views: PageOf, page: Page | None) -> web.Response:
+    """The whole list, cacheable by the edge, as before paging; a page, which the edge's cache
+    (it keeps bodies, not the Link header) must not keep."""
+    if page is None:
+        return edge_cacheable(json_response(views.items), LIST_TTL_SECONDS)
+    return paged_response(request, views.items, views, FILL_UP_ORDER)
 
 
 @routes.get("/api/fuel-logs/{id}")
@@ -94,12 +108,15 @@ async def delete_fuel_log(request: web.Request) -> web.Response:
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}")
+@documented(summary="List a vehicle's fill-ups, newest first", query=UnitsQuery, paged=True)
 async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
-    rows = await vehicle_fill_ups(request.app[POOL], request.app[PROJECTION_WATCH], user_id, vehicle_id)
-    return edge_cacheable(json_response(fuel_log_views(rows, system)), LIST_TTL_SECONDS)
+    page = page_query(request, FILL_UP_ORDER)
+    views = await vehicle_fill_up_views(
+        request.app[POOL], request.app[PROJECTION_WATCH], user_id, vehicle_id, system, page)
+    return _list_response(request, views, page)
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}/stats")

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
+from shared.paging import Page, PageOf
 from shared.storage import DeletionSweeper, schedule_deletion
 from shared.transactions import Database, after_commit, single_statement, transaction
 
@@ -18,6 +19,7 @@ from ..domain.fill_ups import (
     FuelLogInput, FuelLogUpdate, check_rules, check_update_keeps_required, entered_values, new_fill_up_row,
     stored_values, updated_values, vehicle_default_fuel_type,
 )
+from ..domain.lists import FILL_UP_ORDER
 from ..domain.odometer_check import conflict_details, conflict_message, odometer_conflict
 from ..domain.units import UnitSystem
 from ..domain.views import StoredFillUp, economy_by_fill, fill_from_row, fuel_log_views, is_electric
@@ -100,13 +102,16 @@ async def _record_vehicle_fuel(
         return StoredFillUp(row, await closing_of(conn, row))
 
 
-async def list_fill_ups(db: Database, cache: Cache, user_id: str, system: UnitSystem) -> list[dict[str, Any]]:
-    """The caller's fill-ups as responses, newest first, from the cache when it has them."""
+async def list_fill_ups(
+    db: Database, cache: Cache, user_id: str, system: UnitSystem, page: Page | None = None
+) -> PageOf[dict[str, Any]]:
+    """The caller's fill-ups as responses, newest first, from the cache when it has them; a page
+    is cut out of that whole list by keyset (economy needs every fill of a chain)."""
 
     async def load() -> list[dict[str, Any]]:
         return fuel_log_views(await repository.list_for_user(db, user_id), system)
 
-    return await cache.get_or_load(list_cache_key(user_id, system), LIST_TTL_SECONDS, load)
+    return FILL_UP_ORDER.slice(await cache.get_or_load(list_cache_key(user_id, system), LIST_TTL_SECONDS, load), page)
 
 
 async def get_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID) -> StoredFillUp:
@@ -156,6 +161,14 @@ async def vehicle_fill_ups(
     """The fill-ups of the caller's vehicle, newest first; the vehicle may be on its way."""
     await live_vehicle(db, watch, user_id, vehicle_id)
     return await repository.list_for_vehicle(db, user_id, vehicle_id)
+
+
+async def vehicle_fill_up_views(
+    db: Database, watch: ProjectionWatch, user_id: str, vehicle_id: uuid.UUID, system: UnitSystem,
+    page: Page | None = None,
+) -> PageOf[dict[str, Any]]:
+    """The vehicle's fill-ups as responses, economy computed over all of them, then cut to the page."""
+    return FILL_UP_ORDER.slice(fuel_log_views(await vehicle_fill_ups(db, watch, user_id, vehicle_id), system), page)
 
 
 async def owned_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, *, for_update: bool = False) -> dict:

@@ -48,7 +48,7 @@ async def test_missing_and_foreign_things_are_not_found_errors(maintenance, vehi
         await use_cases.delete_schedule(pool, maintenance.server.app[CACHE], ALICE, uuid.uuid4())
     with pytest.raises(NotFoundError, match="^Vehicle not found$"):
         await use_cases.list_vehicle_schedules(pool, BOB, car)
-    assert await use_cases.list_vehicle_schedules(pool, ALICE, car) == []
+    assert (await use_cases.list_vehicle_schedules(pool, ALICE, car)).items == []
 
 
 async def test_the_api_answers_those_errors_in_the_same_words(maintenance, identity, vehicle):
@@ -101,7 +101,7 @@ async def test_a_consumers_use_case_joins_its_transaction(maintenance, identity,
         async with transaction(app[POOL]) as conn:
             assert await use_cases.forget_vehicle(conn, app[CACHE], ALICE, uuid.UUID(car)) == (0, 1)
             raise InboxFailed  # the consumer's transaction rolls back after the use case returned
-    assert len(await use_cases.list_vehicle_schedules(app[POOL], ALICE, uuid.UUID(car))) == 1
+    assert len((await use_cases.list_vehicle_schedules(app[POOL], ALICE, uuid.UUID(car))).items) == 1
     assert await cached(maintenance, key)  # nothing committed, nothing invalidated
 
     async with transaction(app[POOL]) as conn:

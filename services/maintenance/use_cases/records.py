@@ -11,11 +11,13 @@ import asyncpg
 from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
+from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import events, repository
 from ..domain.catalog import Category
 from ..domain.inputs import RecordInput, RecordUpdate
+from ..domain.lists import RECORD_ORDER
 from ..domain.odometer_check import conflict_details, odometer_conflict
 from ..domain.records import corrected_record, new_record
 from ..domain.schedules import completed_by
@@ -78,13 +80,16 @@ async def advance_schedules(conn: asyncpg.Connection, record: Mapping) -> None:
 
 
 async def list_records(
-    db: Database, user_id: str, vehicle_id: uuid.UUID | None = None, category: Category | None = None
-) -> list[asyncpg.Record]:
-    """The user's records, newest first, of one vehicle (which must be theirs) or all of them."""
+    db: Database, user_id: str, vehicle_id: uuid.UUID | None = None, category: Category | None = None,
+    page: Page | None = None,
+) -> PageOf[asyncpg.Record]:
+    """The user's records, newest first, of one vehicle (which must be theirs) or all of them;
+    all, or one page."""
     async with connection(db) as conn:
         if vehicle_id is not None:
             await require_vehicle(conn, user_id, vehicle_id)
-        return await repository.list_records(conn, user_id, vehicle_id, category.value if category else None)
+        rows = await repository.list_records(conn, user_id, vehicle_id, category.value if category else None, page)
+    return RECORD_ORDER.trim(rows, page)
 
 
 async def get_record(db: Database, user_id: str, record_id: uuid.UUID) -> asyncpg.Record:

@@ -9,10 +9,12 @@ import asyncpg
 from shared.cache import Cache
 from shared.errors import NotFoundError
 from shared.events import enqueue
+from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import events, repository
 from ..domain.inputs import ScheduleInput, ScheduleUpdate
+from ..domain.lists import SCHEDULE_ORDER
 from ..domain.recurrence import start_cycle
 from ..domain.schedules import corrected, new_schedule
 from ..domain.units import Units, to_miles
@@ -51,10 +53,12 @@ async def create_schedule(
     return row
 
 
-async def list_vehicle_schedules(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+async def list_vehicle_schedules(
+    db: Database, user_id: str, vehicle_id: uuid.UUID, page: Page | None = None
+) -> PageOf[asyncpg.Record]:
     async with connection(db) as conn:
         await require_vehicle(conn, user_id, vehicle_id)
-        return await repository.list_schedules(conn, user_id, vehicle_id)
+        return SCHEDULE_ORDER.trim(await repository.list_schedules(conn, user_id, vehicle_id, page), page)
 
 
 async def get_schedule(db: Database, user_id: str, schedule_id: uuid.UUID) -> asyncpg.Record:

@@ -9,10 +9,12 @@ from decimal import Decimal
 import asyncpg
 
 from shared.cache import Cache
+from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import repository
 from ..cache_keys import upcoming_cache_key
+from ..domain.lists import UPCOMING_ORDER
 from ..domain.units import Units, to_miles
 from ..domain.urgency import SEVERITY, Thresholds, assess, driving_rate, projected_due_date
 from ..domain.schedules import thresholds_for
@@ -32,10 +34,20 @@ async def upcoming_schedules(
     defaults: Thresholds,
     window_days: int,
     cache_seconds: int,
-) -> list[dict]:
+    page: Page | None = None,
+) -> PageOf[dict]:
     """The view in the caller's unit, cached per vehicle, unit and day for `cache_seconds` unless
     the caller gives `current_mileage` (their unit), which makes it a one-off view. Reading it
-    announces the schedules that fell due."""
+    announces the schedules that fell due. A page is cut out of the whole view (its rank is
+    computed, not stored)."""
+    return UPCOMING_ORDER.slice(await _upcoming(db, cache, user_id, vehicle_id, units, current_mileage, defaults,
+                                                window_days, cache_seconds), page)
+
+
+async def _upcoming(
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, units: Units, current_mileage: Decimal | None,
+    defaults: Thresholds, window_days: int, cache_seconds: int,
+) -> list[dict]:
     on = today()
 
     async def load() -> list[dict]:

@@ -92,8 +92,8 @@ class SubscriptionInput(ApiModel):
 
 
 class DeliveriesQuery(ApiModel):
+    # `limit` and `cursor` are the paging parameters every list takes (shared/paging.py).
     status: Literal["pending", "retrying", "sent", "failed"] | None = None
-    limit: int = Field(default=50, ge=1, le=200)
 
 
 class FeedQuery(ApiModel):

@@ -9,11 +9,13 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from shared.errors import InvalidInput, NotFoundError
+from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import repository
 from ..domain.addresses import RefusedAddress
 from ..domain.inputs import ChannelUpdate, EmailChannel, NtfyChannel, SubscriptionInput, WebhookChannel
+from ..domain.lists import CHANNEL_ORDER
 from ..domain.messages import test_message
 from .common import Wake, now, wake_after_commit
 
@@ -50,9 +52,10 @@ async def create_subscription(db: Database, user_id: str, body: SubscriptionInpu
                                                sorted(set(body.event_types)))
 
 
-async def list_channels(db: Database, user_id: str, *, subscriptions: bool = False) -> list[asyncpg.Record]:
+async def list_channels(db: Database, user_id: str, *, subscriptions: bool = False,
+                        page: Page | None = None) -> PageOf[asyncpg.Record]:
     async with connection(db) as conn:
-        return await repository.list_channels(conn, user_id, subscriptions)
+        return CHANNEL_ORDER.trim(await repository.list_channels(conn, user_id, subscriptions, page), page)
 
 
 async def get_channel(db: Database, user_id: str, channel_id: uuid.UUID, *, subscriptions: bool = False) -> asyncpg.Record:

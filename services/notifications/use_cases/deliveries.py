@@ -13,9 +13,11 @@ import asyncpg
 
 from shared.errors import NotFoundError
 from shared.events import Event
+from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import repository
+from ..domain.lists import DELIVERY_ORDER
 from ..domain.messages import Notification
 from ..domain.timing import after_quiet_hours, backoff
 from .common import Wake, now, wake_after_commit
@@ -89,9 +91,9 @@ async def delivery_failed(db: Database, delivery: Mapping[str, Any], reason: str
         return "retrying"
 
 
-async def list_deliveries(db: Database, user_id: str, status: str | None, limit: int) -> list[dict[str, Any]]:
+async def list_deliveries(db: Database, user_id: str, status: str | None, page: Page) -> PageOf[dict[str, Any]]:
     async with connection(db) as conn:
-        return await repository.list_deliveries(conn, user_id, status, limit)
+        return DELIVERY_ORDER.trim(await repository.list_deliveries(conn, user_id, status, page), page)
 
 
 async def replay_delivery(db: Database, user_id: str, delivery_id: uuid.UUID, wake: Wake | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, StrictBool
 
 from shared.models import ApiModel
+from shared.paging import Keyset, SortKey
 
 
 class SaveStationInput(ApiModel):
@@ -25,3 +26,12 @@ class SaveStationInput(ApiModel):
 class SavedStation:
     row: Any  # saved_stations joined with the station's known_stations row
     prices: list[dict[str, Any]]  # the latest per fuel type and grade, as prices.price_view shows them
+
+
+# The saved list's order, which its pages are cut by (shared/paging.py): favourites first, then
+# the most recently changed; the place id (unique per user) settles ties.
+SAVED_STATION_ORDER = Keyset(
+    SortKey("is_favorite", "bool", descending=True, column="s.is_favorite"),
+    SortKey("updated_at", "timestamp", descending=True, column="s.updated_at"),
+    SortKey("place_id", "text", column="s.place_id"),
+)
