@@ -122,7 +122,7 @@ IMPORT_RESPONSES = {
 async def export_records(request: web.Request) -> web.Response:
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
-    rows = await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id)
+    rows = (await use_cases.list_records(request.app[POOL], current_user(request), vehicle_id)).items
     return web.Response(
         text=write_records_csv(rows, units), content_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="maintenance-{vehicle_id}-{units.value}.csv"'},
