@@ -1,4 +1,4 @@
-"""The events the vehicles service consumes: other services' odometer readings.
+"""The events the vehicles service consumes: other services' odometer readings, account deletions.
 
 Each handler runs in the platform consumer's transaction (with the inbox record); the use case
 joins it, and its cache invalidation waits for that commit.
@@ -37,7 +37,13 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
             return
         await use_cases.record_odometer_reading(conn, app[CACHE], event.user_id, vehicle_id, reading)
 
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        user_id = event.data["userId"]
+        files = await use_cases.purge_user(conn, app[CACHE], user_id, event.data.get("deletionId"))
+        log.info("Account deletion %s: purged, %d stored files queued", event.data.get("deletionId"), files)
+
     return {
+        "account.deletion_requested.v1": on_deletion_requested,
         "fuel_log.created.v1": on_odometer_reading,
         "maintenance.record_created.v1": on_odometer_reading,
     }

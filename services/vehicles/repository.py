@@ -125,3 +125,11 @@ async def delete_vehicle_documents(conn: asyncpg.Connection, user_id: str, vehic
         user_id, vehicle_id,
     )
     return [row["storage_key"] for row in rows]
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> list[str]:
+    """Remove every vehicle of the user, soft-deleted ones too, and every document; the storage
+    keys they referenced (images, document files)."""
+    documents = await conn.fetch("DELETE FROM vehicle_documents WHERE user_id = $1 RETURNING storage_key", user_id)
+    vehicles = await conn.fetch("DELETE FROM vehicles WHERE user_id = $1 RETURNING image_key", user_id)
+    return [row["storage_key"] for row in documents] + [row["image_key"] for row in vehicles if row["image_key"]]
