@@ -237,3 +237,10 @@ def _decoded(row: asyncpg.Record | None) -> dict | None:
     if values.get("location_data") is not None:
         values["location_data"] = json.loads(values["location_data"])
     return values
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> list[str]:
+    """Remove every fill-up and projected vehicle of the user; the receipts' storage keys."""
+    receipts = await conn.fetch("DELETE FROM fuel_logs WHERE user_id = $1 RETURNING receipt_key", user_id)
+    await conn.execute("DELETE FROM vehicle_projection WHERE user_id = $1", user_id)
+    return [row["receipt_key"] for row in receipts if row["receipt_key"]]
