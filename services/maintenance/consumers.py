@@ -1,4 +1,5 @@
-"""The events the maintenance service consumes: the vehicles' lifecycle, into its projection."""
+"""The events the maintenance service consumes: the vehicles' lifecycle, into its projection, and
+account deletions."""
 
 from __future__ import annotations
 
@@ -38,7 +39,11 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         records, schedules = await use_cases.forget_vehicle(conn, app[CACHE], event.user_id, vehicle_id)
         log.info("Vehicle %s deleted: removed %d records and %d schedules", vehicle_id, records, schedules)
 
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        await use_cases.purge_user(conn, app[CACHE], event.data["userId"], event.data.get("deletionId"))
+
     return {
+        "account.deletion_requested.v1": on_deletion_requested,
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
         "vehicle.deleted.v1": on_vehicle_deleted,

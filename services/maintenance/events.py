@@ -37,3 +37,9 @@ def schedule_due(row: Mapping, assessment: Assessment) -> Event:
         "urgency": assessment.urgency.value,
     }
     return new_event("maintenance.schedule_due", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def account_purged(user_id: str, deletion_id: str | None) -> Event:
+    """This service holds nothing more of the user (the answer to account.deletion_requested)."""
+    data = {"userId": user_id, "service": PRODUCER, "deletionId": deletion_id}
+    return new_event("account.purged", data, producer=PRODUCER, user_id=user_id)

@@ -5,6 +5,7 @@ then the resources it needs, then plain inputs; it enqueues its events in its tr
 invalidates what it changed once that commits, and raises the errors of shared.errors.
 """
 
+from .account import purge_user
 from .due import announce_schedules_fallen_due
 from .records import create_record, delete_record, get_record, list_records, update_record
 from .schedules import create_schedule, delete_schedule, get_schedule, list_vehicle_schedules, update_schedule
@@ -22,6 +23,7 @@ __all__ = [
     "get_schedule",
     "list_records",
     "list_vehicle_schedules",
+    "purge_user",
     "record_vehicle_seen",
     "update_record",
     "update_schedule",
