@@ -1,4 +1,5 @@
-"""What the stations service consumes: fill-ups, for the price paid at a station.
+"""What the stations service consumes: fill-ups, for the price paid at a station, and account
+deletions.
 
 The platform's consumer runs each handler in a transaction with the inbox (an exact redelivery
 is skipped there); the use cases join it. They are also idempotent by fill-up id and safe under
@@ -28,6 +29,7 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         "fuel_log.created.v1": on_fill_up_recorded,
         "fuel_log.updated.v1": on_fill_up_recorded,
         "fuel_log.deleted.v1": on_fill_up_deleted,
+        "account.deletion_requested.v1": on_deletion_requested,
     }
 
 
@@ -47,3 +49,7 @@ async def on_fill_up_deleted(conn: asyncpg.Connection, event: Event) -> None:
         return
     deleted = FillUpDeleted.model_validate(event.data)
     await use_cases.forget_fill_up(conn, event.user_id, deleted.fuel_log_id, event.occurred_at)
+
+
+async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+    await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))

@@ -182,3 +182,11 @@ async def get_saved_station(conn: asyncpg.Connection, user_id: str, place_id: st
 async def delete_saved_station(conn: asyncpg.Connection, user_id: str, place_id: str) -> bool:
     status = await conn.execute("DELETE FROM saved_stations WHERE user_id = $1 AND place_id = $2", user_id, place_id)
     return status == "DELETE 1"
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> None:
+    """Remove every saved station, known station and observed price of the user. Photos are not
+    stored per user (the provider serves them by reference), so no file goes with them."""
+    await conn.execute("DELETE FROM saved_stations WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM known_stations WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM observed_prices WHERE user_id = $1", user_id)
