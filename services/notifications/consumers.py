@@ -1,6 +1,6 @@
 """The events notifications consumes: vehicles (names, documents, deletions) and maintenance
-(due crossings) for its projections and reminders, and every event a user's webhook
-subscriptions may receive."""
+(due crossings) for its projections and reminders, every event a user's webhook
+subscriptions may receive, and account deletions."""
 
 from __future__ import annotations
 
@@ -59,7 +59,11 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         log.info("Schedule %s due: %d new deliveries", event.data["scheduleId"], queued)
         await to_subscribers(conn, event)
 
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))
+
     return {
+        "account.deletion_requested.v1": on_deletion_requested,
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
         "vehicle.deleted.v1": on_vehicle_deleted,
