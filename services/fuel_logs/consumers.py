@@ -10,6 +10,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from .use_cases.account import purge_user
 from .use_cases.vehicles import forget_vehicle, record_vehicle
@@ -28,9 +29,9 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
     async def deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
         await purge_user(conn, app[CACHE], event.data["userId"], event.data.get("deletionId"))
 
-    return {
+    return ignoring_purged_users({
         "account.deletion_requested.v1": deletion_requested,
         "vehicle.created.v1": vehicle_upserted,
         "vehicle.updated.v1": vehicle_upserted,
         "vehicle.deleted.v1": vehicle_deleted,
-    }
+    })

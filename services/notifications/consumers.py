@@ -13,6 +13,7 @@ from aiohttp import web
 
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.messages import vehicle_name
@@ -62,7 +63,7 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
     async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
         await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))
 
-    return {
+    return ignoring_purged_users({
         "account.deletion_requested.v1": on_deletion_requested,
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
@@ -72,4 +73,4 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         "maintenance.schedule_due.v1": on_schedule_due,
         "maintenance.record_created.v1": to_subscribers,
         "fuel_log.created.v1": to_subscribers,
-    }
+    })

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.prices import FillUpDeleted, FillUpPrice
@@ -25,12 +26,12 @@ log = logging.getLogger("motovault.stations.events")
 
 def consumers(app: web.Application) -> dict[str, EventHandler]:
     # Nothing of the app is needed: prices are read fresh by every search, no cache holds them.
-    return {
+    return ignoring_purged_users({
         "fuel_log.created.v1": on_fill_up_recorded,
         "fuel_log.updated.v1": on_fill_up_recorded,
         "fuel_log.deleted.v1": on_fill_up_deleted,
         "account.deletion_requested.v1": on_deletion_requested,
-    }
+    })
 
 
 async def on_fill_up_recorded(conn: asyncpg.Connection, event: Event) -> None:

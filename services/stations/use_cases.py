@@ -15,6 +15,7 @@ import aiohttp
 from shared.cache import Cache
 from shared.errors import DependencyUnavailable, NotFoundError
 from shared.events import enqueue
+from shared.purges import record_purge
 from shared.transactions import Database, transaction
 
 from . import events, repository
@@ -140,4 +141,5 @@ async def purge_user(db: Database, user_id: str, deletion_id: str | None) -> Non
     cached per area, for everyone). A redelivery finds nothing left and confirms again."""
     async with transaction(db) as conn:
         await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
         await enqueue(conn, events.account_purged(user_id, deletion_id))

@@ -15,6 +15,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.odometer import reading_from_event
@@ -42,8 +43,8 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         files = await use_cases.purge_user(conn, app[CACHE], user_id, event.data.get("deletionId"))
         log.info("Account deletion %s: purged, %d stored files queued", event.data.get("deletionId"), files)
 
-    return {
+    return ignoring_purged_users({
         "account.deletion_requested.v1": on_deletion_requested,
         "fuel_log.created.v1": on_odometer_reading,
         "maintenance.record_created.v1": on_odometer_reading,
-    }
+    })

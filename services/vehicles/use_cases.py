@@ -16,6 +16,7 @@ import asyncpg
 from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
+from shared.purges import record_purge
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
 from shared.transactions import Database, coalesce, connection, transaction
 
@@ -257,6 +258,7 @@ async def purge_user(db: Database, cache: Cache, user_id: str, deletion_id: str 
     How many stored files were queued."""
     async with transaction(db) as conn:
         keys = await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
         await schedule_deletion(conn, *keys)
         await enqueue(conn, events.account_purged(user_id, deletion_id))
         cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))

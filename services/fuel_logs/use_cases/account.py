@@ -6,6 +6,7 @@ import logging
 
 from shared.cache import Cache
 from shared.events import enqueue
+from shared.purges import record_purge
 from shared.storage import schedule_deletion
 from shared.transactions import Database, transaction
 
@@ -22,6 +23,7 @@ async def purge_user(db: Database, cache: Cache, user_id: str, deletion_id: str 
     receipts were queued."""
     async with transaction(db) as conn:
         receipts = await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
         await schedule_deletion(conn, *receipts)
         await enqueue(conn, events.account_purged(user_id, deletion_id))
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))

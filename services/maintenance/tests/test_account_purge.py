@@ -9,10 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 import aio_pika
+import asyncpg
 import orjson
 
 from services.maintenance import repository
+from services.maintenance.consumers import consumers
 from shared.events import new_event
+from shared.testing.database import in_transaction
 from shared.testing.infra import AMQP_URL
 from shared.testing.waiting import eventually
 
@@ -66,3 +69,36 @@ async def test_purge_removes_everything_of_the_user_only(maintenance, identity, 
         assert len(await records.json()) == 1
     finally:
         await connection.close()
+
+
+async def test_a_reading_batched_before_the_purge_brings_nothing_back(maintenance, vehicle):
+    """The consumer handles a batch in one transaction and writes the readings of a vehicle at its
+    end (coalesced): a vehicle.updated of before the deletion, in the batch before the deletion
+    request, must not re-create the vehicle once the purge has run."""
+    car = await vehicle(ANN, odometer=1000)
+    handlers = consumers(maintenance.server.app)
+    updated = new_event("vehicle.updated", {"vehicleId": car, "odometerReading": 1200}, producer="vehicles",
+                        user_id=ANN)
+    request = new_event("account.deletion_requested", {"userId": ANN}, producer="accounts", user_id=ANN)
+
+    async def batch(conn):
+        await handlers[updated.routing_key](conn, updated)
+        await handlers[request.routing_key](conn, request)
+
+    await in_transaction(maintenance.settings.database_url, batch)
+    assert await fetch_rows(maintenance, "SELECT 1 FROM vehicle_projection WHERE user_id = $1", ANN) == []
+    assert await fetch_rows(maintenance, "SELECT 1 FROM vehicle_odometer_readings WHERE user_id = $1", ANN) == []
+
+    # The user comes back: a vehicle created after the purge is kept.
+    again = new_event("vehicle.created", {"vehicleId": str(uuid.uuid4()), "odometerReading": 10}, producer="vehicles",
+                      user_id=ANN)
+    await in_transaction(maintenance.settings.database_url, lambda conn: handlers[again.routing_key](conn, again))
+    assert len(await fetch_rows(maintenance, "SELECT 1 FROM vehicle_projection WHERE user_id = $1", ANN)) == 1
+
+
+async def fetch_rows(client, sql, *args):
+    conn = await asyncpg.connect(client.settings.database_url)
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()

@@ -6,6 +6,7 @@ import logging
 
 from shared.cache import Cache
 from shared.events import enqueue
+from shared.purges import record_purge
 from shared.transactions import Database, transaction
 
 from .. import events, repository
@@ -21,6 +22,7 @@ async def purge_user(db: Database, cache: Cache, user_id: str, deletion_id: str 
     the user had here."""
     async with transaction(db) as conn:
         vehicle_ids = await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
         await enqueue(conn, events.account_purged(user_id, deletion_id))
         for vehicle_id in vehicle_ids:
             invalidate_upcoming(cache, user_id, vehicle_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.events import enqueue
+from shared.purges import record_purge
 from shared.transactions import Database, transaction
 
 from .. import events, repository
@@ -14,4 +15,5 @@ async def purge_user(db: Database, user_id: str, deletion_id: str | None) -> Non
     A redelivery finds nothing left and confirms again."""
     async with transaction(db) as conn:
         await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
         await enqueue(conn, events.account_purged(user_id, deletion_id))

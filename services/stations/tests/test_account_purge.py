@@ -2,10 +2,11 @@
 prices, confirms with one account.purged, and leaves other users alone."""
 
 import uuid
+from datetime import datetime, timezone
 
 import orjson
 
-from services.stations.consumers import on_deletion_requested
+from services.stations.consumers import consumers
 from shared.events import new_event
 
 from .conftest import TREATS, fetch, run_handler, search
@@ -29,9 +30,15 @@ async def test_purge_removes_the_users_stations_and_prices_only(start_stations, 
 
     before = await counts("bob")
     assert all(before.values()) and await counts("alice") == before
+    # Committed by fuel_logs before its own purge, delivered here after ours: it must not bring back a price.
+    late = fill_up("created", uuid.uuid4(), user="alice")
+    late = type(late)(**{**{f: getattr(late, f) for f in type(late).__dataclass_fields__},
+                         "occurred_at": datetime.now(timezone.utc)})
     request = new_event("account.deletion_requested", {"userId": "alice", "deletionId": "d-4"},
                         producer="accounts", user_id="alice")
-    await run_handler(stations.settings, on_deletion_requested, request)
+    handlers = consumers(stations.server.app)
+    await run_handler(stations.settings, handlers[request.routing_key], request)
+    await run_handler(stations.settings, handlers[late.routing_key], late)
 
     assert await counts("alice") == dict.fromkeys(TABLES, 0)
     assert await counts("bob") == before
