@@ -36,7 +36,7 @@ from shared.identity import ASSERTION_HEADER, IdentitySigner  # noqa: E402
 from shared.testing.environment import feature_service_env, prefixed  # noqa: E402
 from shared.testing.infra import IDENTITY_SECRET, REDIS_URL, TestInfra, database_url, free_port  # noqa: E402
 
-FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
+FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts")
 SERVICES = (*FEATURE_SERVICES, "edge")
 # Top-level dependencies, in the order a service imports them; the last rows are the service apps.
 DEPENDENCIES = (

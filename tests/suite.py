@@ -37,7 +37,7 @@ PROCFILE = ROOT / "deploy" / "Procfile"
 LOCAL_ENV = ROOT / "deploy" / "local.env"
 VENV_BIN = Path(sys.executable).parent
 
-SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts")
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 S3_KEYS = ("e2e", "e2e-secret")
 PLACES_KEY = "e2e-places-key"
@@ -151,15 +151,50 @@ def isolated_env(infra, tmp_path: Path, vpic_url: str, places_url: str,
 
 
 class Suite:
-    """The honcho process running deploy/Procfile, and how to reach what it started."""
+    """The honcho process running deploy/Procfile, and how to reach what it started.
 
-    def __init__(self, process: asyncio.subprocess.Process, env: dict[str, str], ports: dict[str, int]) -> None:
+    Services named `separately` run outside honcho, as processes of their own that a test may
+    stop and start again (honcho stops everything when one of its processes ends)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, env: dict[str, str], ports: dict[str, int],
+                 process_env: dict[str, str] | None = None) -> None:
         self.process = process
         self.env = env
         self.ports = ports
         self.edge = f"http://127.0.0.1:{ports['edge']}"
         self.s3 = f"http://127.0.0.1:{ports['s3']}"
         self.watched = WatchedProcess(process)
+        self._process_env = {**(process_env or {}), **env}
+        self.separate: dict[str, WatchedProcess] = {}
+
+    async def start_service(self, name: str) -> None:
+        """Start a separately run service (`python -m services.<name>`, the Procfile's command)."""
+        assert name not in self.separate or not self.separate[name].running, f"{name} is running"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", f"services.{name}", cwd=ROOT, env=self._process_env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        self.separate[name] = WatchedProcess(process)
+
+    async def stop_service(self, name: str) -> None:
+        """Stop a separately run service as an orchestrator would (SIGTERM: it drains and exits 0)."""
+        code = await self.separate[name].stop()
+        assert code == 0, f"{name} exited with {code}:\n{self.separate[name].log()}"
+
+    async def wait_service_ready(self, http: aiohttp.ClientSession, name: str) -> None:
+        url = f"http://127.0.0.1:{self.ports[name]}/ready"
+
+        async def ready() -> bool:
+            process = self.separate.get(name)
+            if process is not None and not process.running:
+                raise AssertionError(f"{name} exited early:\n{process.log()}")
+            try:
+                async with http.get(url) as response:
+                    return response.status == 200
+            except aiohttp.ClientError:
+                return False
+
+        await eventually(ready, STARTUP_TIMEOUT, interval=0.25)
 
     def log(self, last_chars: int = 20_000) -> str:
         return self.watched.log(last_chars)
@@ -172,6 +207,8 @@ class Suite:
         return started
 
     async def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        for process in self.separate.values():
+            await process.stop(signum, timeout)
         return await self.watched.stop(signum, timeout)
 
     async def wait_ready(self, http: aiohttp.ClientSession) -> None:
@@ -212,10 +249,11 @@ async def running_stand_ins() -> AsyncIterator[tuple[StandIn, StandIn]]:
 @asynccontextmanager
 async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Path, *, name: str = "e2e",
                         extra_env: dict[str, str] | Callable[[dict[str, int]], dict[str, str]] | None = None,
-                        backends: Backends = Backends()) -> AsyncIterator[Suite]:
+                        backends: Backends = Backends(),
+                        separately: tuple[str, ...] = ()) -> AsyncIterator[Suite]:
     """honcho running deploy/Procfile with the isolated environment (plus `extra_env`, or what
     `extra_env(ports)` gives where a value needs a port, e.g. the edge's own URL), once every part
-    is ready."""
+    is ready; the services named in `separately` run beside it (Suite.stop_service)."""
     vpic, places = stand_ins
     env, ports = isolated_env(infra, tmp_path, vpic.url, places.url, name, backends)
     env.update((extra_env(ports) if callable(extra_env) else extra_env) or {})
@@ -232,14 +270,22 @@ async def running_suite(infra, stand_ins: tuple[StandIn, StandIn], tmp_path: Pat
     process_env = {**os.environ, "PATH": path}
     honcho = shutil.which("honcho", path=path)
     assert honcho and shutil.which("moto_server", path=path), "install the dev extra (honcho, moto[server])"
-    for key in [key for key in process_env if key.split("_", 1)[0] in {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE", "NOTIFICATIONS"}]:
+    prefixes = {"EDGE", "VEHICLES", "FUEL", "STATIONS", "MAINTENANCE", "NOTIFICATIONS", "ACCOUNTS"}
+    for key in [key for key in process_env if key.split("_", 1)[0] in prefixes]:
         del process_env[key]
+    procfile = PROCFILE
+    if separately:
+        procfile = tmp_path / "Procfile"
+        procfile.write_text("".join(line + "\n" for line in PROCFILE.read_text().splitlines()
+                                    if line.split(":", 1)[0] not in separately))
     process = await asyncio.create_subprocess_exec(
-        honcho, "-f", str(PROCFILE), "-d", str(ROOT), "-e", str(env_file), "start",
+        honcho, "-f", str(procfile), "-d", str(ROOT), "-e", str(env_file), "start",
         cwd=ROOT, env=process_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
-    running = Suite(process, env, ports)
+    running = Suite(process, env, ports, process_env)
     try:
+        for service in separately:
+            await running.start_service(service)
         async with aiohttp.ClientSession() as http:
             await running.wait_ready(http)
         yield running

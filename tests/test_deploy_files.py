@@ -30,7 +30,8 @@ INIT_DATABASES = ROOT / "deploy" / "postgres" / "init-databases.sql"
 
 INFRASTRUCTURE = ("postgres", "redis", "rabbitmq", "minio")
 FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
-APP_SERVICES = ("edge", *FEATURE_SERVICES)
+# accounts is no feature service (it holds deletions, not user data) but is wired like one.
+APP_SERVICES = ("edge", *FEATURE_SERVICES, "accounts")
 START_CONDITIONS = {"service_healthy", "service_completed_successfully"}
 
 ENV_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")

@@ -30,7 +30,8 @@ KUSTOMIZATION = K8S / "kustomization.yaml"
 KUBERNETES_VERSION = "1.30.0"
 
 SERVICES = {"edge": "edge", "vehicles": "vehicles", "fuel_logs": "fuel-logs",
-            "stations": "stations", "maintenance": "maintenance", "notifications": "notifications"}
+            "stations": "stations", "maintenance": "maintenance", "notifications": "notifications",
+            "accounts": "accounts"}
 FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
 # Settings whose values are credentials (or URLs carrying passwords): only from a Secret.
 SECRET_SUFFIXES = ("IDENTITY_SECRET", "DATABASE_URL", "REDIS_URL", "AMQP_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
@@ -278,7 +279,7 @@ def test_edge_and_services_share_one_identity_secret():
 
 def test_edge_upstreams_are_the_services():
     environment = container_environment("edge")
-    for service in FEATURE_SERVICES:
+    for service in (*FEATURE_SERVICES, "accounts"):
         svc = find("Service", SERVICES[service])
         for url in environment[f"EDGE_UPSTREAM_{service.upper()}"].split(","):
             parts = urlsplit(url)

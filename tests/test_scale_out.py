@@ -177,7 +177,7 @@ async def cluster(infra, s3_endpoint, tmp_path_factory):
             base, "fuel_logs", name, ports[name], fuel_logs_db, exchange, infra, s3_endpoint))
         for name in ("fuel_logs_a", "fuel_logs_b")
     ]
-    unused = f"http://127.0.0.1:{free_port()}"  # stations, maintenance and notifications are not started
+    unused = f"http://127.0.0.1:{free_port()}"  # stations, maintenance, notifications and accounts are not started
     edge = ServiceProcess("edge", "edge", ports["edge"], {**base, **{
         "EDGE_PORT": str(ports["edge"]),
         "EDGE_IDENTITY_SECRET": IDENTITY_SECRET,
@@ -190,6 +190,7 @@ async def cluster(infra, s3_endpoint, tmp_path_factory):
         "EDGE_UPSTREAM_STATIONS": unused,
         "EDGE_UPSTREAM_MAINTENANCE": unused,
         "EDGE_UPSTREAM_NOTIFICATIONS": unused,
+        "EDGE_UPSTREAM_ACCOUNTS": unused,
         "EDGE_RATE_LIMIT_DEFAULT": "1000000/minute",
         # Every GET must reach an instance: the counters tell which one served it.
         "EDGE_RESPONSE_CACHE": "false",

@@ -9,3 +9,4 @@ CREATE DATABASE motovault_stations;
 CREATE DATABASE motovault_maintenance;
 CREATE DATABASE motovault_edge;
 CREATE DATABASE motovault_notifications;
+CREATE DATABASE motovault_accounts;

@@ -3,6 +3,9 @@
     identified user -> version (traffic shifting) -> rate limit (+ cache lookup) -> permissions
     -> cached answer, or: upstream headers and body -> send (retries, ejection) -> relay back
 
+`DELETE /api/account` also needs an interactive login, and its 202 revokes the user's personal
+access tokens before it is relayed (account_deletion.py).
+
 Every proxied request is counted here, in one Redis round trip that also looks up the response
 cache for a user's GET; the rate-limit middleware leaves every proxied route to this pipeline.
 """
@@ -20,6 +23,7 @@ from shared.http.errors import Unauthorized
 from shared.http.middleware import USER_ID_KEY, Handler
 from shared.identity import IdentitySigner
 
+from .account_deletion import is_account_deletion, refuse_access_token, revoke_access_tokens
 from .auth import CLAIMS_KEY, check_permissions, requires_token
 from .ratelimit import RATE_LIMITER, checks_own_rate_limit
 from .relay import is_small, relay_streamed, relay_whole
@@ -68,12 +72,21 @@ class Proxy:
         version = await self.version_for(request, route, user_id)
         cached_read = await self.count(request, route, user_id, version)
         check_route_permissions(request, route, user_id)
+        deleting_account = user_id is not None and is_account_deletion(request)
+        if deleting_account:
+            refuse_access_token(request)
         if cached_read is not None and (hit := self._cache.answer(request, route.name, cached_read)) is not None:
             return hit
         headers = upstream_request_headers(request, self._assertions.get(user_id) if user_id else None)
         body, limit = await request_body(request, self._max_body)
         response = await self.upstream.send(request, route.name, version, route.versions[version],
                                             headers, body, limit)
+        if deleting_account and response.status == 202:
+            try:
+                await revoke_access_tokens(request.app, user_id)
+            except BaseException:
+                response.close()
+                raise
         if request.method != "HEAD" and is_small(response):
             return await relay_whole(request, response, self._cache, cached_read)
         return await relay_streamed(request, route.name, response)

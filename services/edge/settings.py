@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 
 from shared.settings import ServiceSettings, settings_config
 
-UPSTREAM_NAMES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications")
+UPSTREAM_NAMES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts")
 _BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 DEFAULT_ROUTE_TABLE = str(Path(__file__).with_name("routes.json"))
@@ -65,6 +65,7 @@ class EdgeSettings(ServiceSettings):
     upstream_stations: str | None = None
     upstream_maintenance: str | None = None
     upstream_notifications: str | None = None
+    upstream_accounts: str | None = None
     # Any pool by name, as JSON: EDGE_POOLS='{"vehicles_v2": "http://10.0.0.9:8081"}'.
     pools: dict[str, str] = {}
     # Until the upstream's response headers arrive; afterwards the same value bounds each read.

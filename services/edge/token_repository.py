@@ -75,3 +75,9 @@ async def touch(conn: asyncpg.Connection, token_id: uuid.UUID, not_since_seconds
         "(last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))",
         token_id, float(not_since_seconds),
     )
+
+
+async def delete_all_of_user(conn: asyncpg.Connection, user_id: str) -> list[bytes]:
+    """Remove every token of the user, revoked and expired ones too; their hashes (for the cache)."""
+    rows = await conn.fetch("DELETE FROM access_tokens WHERE user_id = $1 RETURNING token_hash", user_id)
+    return [row["token_hash"] for row in rows]

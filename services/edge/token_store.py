@@ -88,6 +88,19 @@ class AccessTokens:
             await self._mark_revoked(digest)
             await repo.revoke(conn, user_id, token_id)
 
+    async def forget_user(self, user_id: str) -> int:
+        """The user's account is being deleted: every token of theirs stops working on every
+        instance from the next request on, and its row is removed. How many tokens there were.
+
+        As for one revocation, the markers go to Redis before the commit; the user lock makes a
+        concurrent creation wait, so no token is made after this and survives it."""
+        async with transaction(self._pool) as conn:
+            await repo.lock_user(conn, user_id)
+            digests = await repo.delete_all_of_user(conn, user_id)
+            for digest in digests:
+                await self._mark_revoked(digest)
+        return len(digests)
+
     # --- the lookup on every request ---------------------------------------------------------
 
     async def verify_claims(self, token: str) -> dict[str, Any]:

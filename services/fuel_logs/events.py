@@ -49,3 +49,9 @@ def fuel_log_updated(row: Mapping[str, Any]) -> Event:
 def fuel_log_deleted(row: Mapping[str, Any]) -> Event:
     data = {"fuelLogId": str(row["id"]), "vehicleId": str(row["vehicle_id"]), "stationPlaceId": row["station_place_id"]}
     return new_event("fuel_log.deleted", data, producer=PRODUCER, user_id=row["user_id"])
+
+
+def account_purged(user_id: str, deletion_id: str | None) -> Event:
+    """This service holds nothing more of the user (the answer to account.deletion_requested)."""
+    data = {"userId": user_id, "service": PRODUCER, "deletionId": deletion_id}
+    return new_event("account.purged", data, producer=PRODUCER, user_id=user_id)

@@ -337,3 +337,10 @@ def stream_receipts(conn: asyncpg.Connection, user_id: str):
            WHERE user_id = $1 AND receipt_key IS NOT NULL ORDER BY date_time, id""",
         user_id, prefetch=EXPORT_PREFETCH,
     )
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> list[str]:
+    """Remove every fill-up and projected vehicle of the user; the receipts' storage keys."""
+    receipts = await conn.fetch("DELETE FROM fuel_logs WHERE user_id = $1 RETURNING receipt_key", user_id)
+    await conn.execute("DELETE FROM vehicle_projection WHERE user_id = $1", user_id)
+    return [row["receipt_key"] for row in receipts if row["receipt_key"]]

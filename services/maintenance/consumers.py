@@ -1,4 +1,5 @@
-"""The events the maintenance service consumes: the vehicles' lifecycle, into its projection."""
+"""The events the maintenance service consumes: the vehicles' lifecycle, into its projection, and
+account deletions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.units import STORED
@@ -31,15 +33,20 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         vehicle_id = uuid.UUID(event.data["vehicleId"])
         odometer = odometer_of(event.data)
         observed_on = event.occurred_at.date()
-        await use_cases.record_vehicle_seen(conn, app[CACHE], event.user_id, vehicle_id, odometer, observed_on)
+        await use_cases.record_vehicle_seen(conn, app[CACHE], event.user_id, vehicle_id, odometer, observed_on,
+                                            event.occurred_at)
 
     async def on_vehicle_deleted(conn: asyncpg.Connection, event: Event) -> None:
         vehicle_id = uuid.UUID(event.data["vehicleId"])
         records, schedules = await use_cases.forget_vehicle(conn, app[CACHE], event.user_id, vehicle_id)
         log.info("Vehicle %s deleted: removed %d records and %d schedules", vehicle_id, records, schedules)
 
-    return {
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        await use_cases.purge_user(conn, app[CACHE], event.data["userId"], event.data.get("deletionId"))
+
+    return ignoring_purged_users({
+        "account.deletion_requested.v1": on_deletion_requested,
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
         "vehicle.deleted.v1": on_vehicle_deleted,
-    }
+    })

@@ -71,3 +71,9 @@ def schedule_changed(row: Mapping) -> Event:
 def schedule_deleted(user_id: str, schedule_id: uuid.UUID, vehicle_id: uuid.UUID) -> Event:
     data = {"scheduleId": str(schedule_id), "vehicleId": str(vehicle_id)}
     return new_event("maintenance.schedule_deleted", data, producer=PRODUCER, user_id=user_id)
+
+
+def account_purged(user_id: str, deletion_id: str | None) -> Event:
+    """This service holds nothing more of the user (the answer to account.deletion_requested)."""
+    data = {"userId": user_id, "service": PRODUCER, "deletionId": deletion_id}
+    return new_event("account.purged", data, producer=PRODUCER, user_id=user_id)

@@ -322,3 +322,16 @@ def stream_records(conn: asyncpg.Connection, user_id: str):
 def stream_schedules(conn: asyncpg.Connection, user_id: str):
     return conn.cursor("SELECT * FROM maintenance_schedules WHERE user_id = $1 ORDER BY created_at, id",
                        user_id, prefetch=EXPORT_PREFETCH)
+
+
+# --- account deletion ---------------------------------------------------------------------------
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> list[uuid.UUID]:
+    """Remove every record, schedule, odometer reading and projected vehicle of the user; the
+    vehicles' ids (their cached views go stale)."""
+    await conn.execute("DELETE FROM maintenance_records WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM maintenance_schedules WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM vehicle_odometer_readings WHERE user_id = $1", user_id)
+    rows = await conn.fetch("DELETE FROM vehicle_projection WHERE user_id = $1 RETURNING vehicle_id", user_id)
+    return [row["vehicle_id"] for row in rows]

@@ -1,6 +1,6 @@
 """The events notifications consumes: vehicles (names, documents, deletions) and maintenance
-(due crossings) for its projections and reminders, and every event a user's webhook
-subscriptions may receive."""
+(due crossings) for its projections and reminders, every event a user's webhook
+subscriptions may receive, and account deletions."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aiohttp import web
 
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.messages import vehicle_name
@@ -66,7 +67,11 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
     async def on_schedule_deleted(conn: asyncpg.Connection, event: Event) -> None:
         await use_cases.forget_schedule(conn, event.user_id, uuid.UUID(event.data["scheduleId"]))
 
-    return {
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))
+
+    return ignoring_purged_users({
+        "account.deletion_requested.v1": on_deletion_requested,
         "vehicle.created.v1": on_vehicle_upserted,
         "vehicle.updated.v1": on_vehicle_upserted,
         "vehicle.deleted.v1": on_vehicle_deleted,
@@ -77,4 +82,4 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         "maintenance.schedule_deleted.v1": on_schedule_deleted,
         "maintenance.record_created.v1": to_subscribers,
         "fuel_log.created.v1": to_subscribers,
-    }
+    })

@@ -314,3 +314,22 @@ async def requeue_delivery(conn: asyncpg.Connection, user_id: str, delivery_id: 
         """UPDATE deliveries SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = now(),
                sent_at = NULL
            WHERE id = $1 AND user_id = $2 RETURNING *""", delivery_id, user_id))
+
+
+# --- account deletion ---------------------------------------------------------------------------
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> None:
+    """Remove everything of the user: deliveries, channels and subscriptions, preferences (with the
+    calendar token's hash), and what was learnt from events (vehicles, documents and their
+    reminders, due maintenance and deleted schedules' tombstones)."""
+    await conn.execute("DELETE FROM deliveries WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM channels WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM preferences WHERE user_id = $1", user_id)
+    await conn.execute(
+        "DELETE FROM document_reminders WHERE document_id IN (SELECT document_id FROM documents WHERE user_id = $1)",
+        user_id)
+    await conn.execute("DELETE FROM documents WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM due_maintenance WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM deleted_schedules WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM vehicle_projection WHERE user_id = $1", user_id)

@@ -1,4 +1,5 @@
-"""What the stations service consumes: fill-ups, for the price paid at a station.
+"""What the stations service consumes: fill-ups, for the price paid at a station, and account
+deletions.
 
 The platform's consumer runs each handler in a transaction with the inbox (an exact redelivery
 is skipped there); the use cases join it. They are also idempotent by fill-up id and safe under
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.prices import FillUpDeleted, FillUpPrice
@@ -24,11 +26,12 @@ log = logging.getLogger("motovault.stations.events")
 
 def consumers(app: web.Application) -> dict[str, EventHandler]:
     # Nothing of the app is needed: prices are read fresh by every search, no cache holds them.
-    return {
+    return ignoring_purged_users({
         "fuel_log.created.v1": on_fill_up_recorded,
         "fuel_log.updated.v1": on_fill_up_recorded,
         "fuel_log.deleted.v1": on_fill_up_deleted,
-    }
+        "account.deletion_requested.v1": on_deletion_requested,
+    })
 
 
 async def on_fill_up_recorded(conn: asyncpg.Connection, event: Event) -> None:
@@ -47,3 +50,7 @@ async def on_fill_up_deleted(conn: asyncpg.Connection, event: Event) -> None:
         return
     deleted = FillUpDeleted.model_validate(event.data)
     await use_cases.forget_fill_up(conn, event.user_id, deleted.fuel_log_id, event.occurred_at)
+
+
+async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+    await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))

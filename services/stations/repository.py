@@ -198,3 +198,11 @@ def stream_saved_stations(conn: asyncpg.Connection, user_id: str):
            WHERE s.user_id = $1 ORDER BY s.created_at, s.place_id""",
         user_id, prefetch=500,
     )
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> None:
+    """Remove every saved station, known station and observed price of the user. Photos are not
+    stored per user (the provider serves them by reference), so no file goes with them."""
+    await conn.execute("DELETE FROM saved_stations WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM known_stations WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM observed_prices WHERE user_id = $1", user_id)

@@ -15,11 +15,13 @@ import asyncpg
 
 from shared.cache import Cache
 from shared.errors import DependencyUnavailable, NotFoundError
+from shared.events import enqueue
 from shared.export_stream import end_line, record_line, schema_line, snapshot
 from shared.paging import Page, PageOf
+from shared.purges import record_purge
 from shared.transactions import Database, transaction
 
-from . import repository
+from . import events, repository
 from .cache_keys import PLACE_TTL_SECONDS, place_cache_key, search_cache_key
 from .domain import export
 from .domain.photos import PhotoUrlSigner
@@ -162,3 +164,13 @@ async def forget_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, occ
     """A deleted fill-up's price is forgotten, even before its creation arrives (a tombstone)."""
     async with transaction(db) as conn:
         await repository.forget_observed_price(conn, user_id, fuel_log_id, occurred_at)
+
+
+async def purge_user(db: Database, user_id: str, deletion_id: str | None) -> None:
+    """The user's account is being deleted: their saved and known stations and the prices their
+    fill-ups showed go, and account.purged confirms it. Nothing of theirs is cached (searches are
+    cached per area, for everyone). A redelivery finds nothing left and confirms again."""
+    async with transaction(db) as conn:
+        await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
+        await enqueue(conn, events.account_purged(user_id, deletion_id))

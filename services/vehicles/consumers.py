@@ -1,5 +1,6 @@
 """The events the vehicles service consumes: fill-ups' and maintenance records' odometer readings,
-kept in the vehicle's odometer log (keyed by the source's id) from which its odometer is derived.
+kept in the vehicle's odometer log (keyed by the source's id) from which its odometer is derived,
+and account deletions.
 
 Each handler runs in the platform consumer's transaction (with the inbox record); the use case
 joins it, and its cache invalidation waits for that commit.
@@ -16,6 +17,7 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.events import Event
 from shared.events.consumer import EventHandler
+from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.odometer import FILL_UP, MAINTENANCE_RECORD, source_reading
@@ -61,11 +63,17 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
 
         return on_deleted
 
-    return {
+    async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
+        user_id = event.data["userId"]
+        files = await use_cases.purge_user(conn, app[CACHE], user_id, event.data.get("deletionId"))
+        log.info("Account deletion %s: purged, %d stored files queued", event.data.get("deletionId"), files)
+
+    return ignoring_purged_users({
+        "account.deletion_requested.v1": on_deletion_requested,
         "fuel_log.created.v1": saved(FILL_UP, "fuelLogId"),
         "fuel_log.updated.v1": saved(FILL_UP, "fuelLogId"),
         "fuel_log.deleted.v1": deleted(FILL_UP, "fuelLogId"),
         "maintenance.record_created.v1": saved(MAINTENANCE_RECORD, "recordId"),
         "maintenance.record_updated.v1": saved(MAINTENANCE_RECORD, "recordId"),
         "maintenance.record_deleted.v1": deleted(MAINTENANCE_RECORD, "recordId"),
-    }
+    })

@@ -53,3 +53,9 @@ def _snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
         "nickname": row["nickname"],
         "odometerReading": row["odometer_reading"],
     }
+
+
+def account_purged(user_id: str, deletion_id: str | None) -> Event:
+    """This service holds nothing more of the user (the answer to account.deletion_requested)."""
+    data = {"userId": user_id, "service": PRODUCER, "deletionId": deletion_id}
+    return new_event("account.purged", data, producer=PRODUCER, user_id=user_id)

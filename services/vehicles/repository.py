@@ -304,3 +304,12 @@ def stream_documents(conn: asyncpg.Connection, user_id: str):
 
 
 EXPORT_PREFETCH = 500
+
+
+async def purge_user(conn: asyncpg.Connection, user_id: str) -> list[str]:
+    """Remove every vehicle of the user, soft-deleted ones too, every document and odometer reading; the storage
+    keys they referenced (images, document files)."""
+    documents = await conn.fetch("DELETE FROM vehicle_documents WHERE user_id = $1 RETURNING storage_key", user_id)
+    await conn.execute("DELETE FROM odometer_readings WHERE user_id = $1", user_id)  # they reference the vehicles
+    vehicles = await conn.fetch("DELETE FROM vehicles WHERE user_id = $1 RETURNING image_key", user_id)
+    return [row["storage_key"] for row in documents] + [row["image_key"] for row in vehicles if row["image_key"]]

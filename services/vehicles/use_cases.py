@@ -19,6 +19,7 @@ from shared.errors import ConflictError, NotFoundError
 from shared.events import enqueue
 from shared.export_stream import end_line, file_line, record_line, schema_line, snapshot
 from shared.paging import Page, PageOf
+from shared.purges import record_purge
 from shared.storage import ObjectStore, PresignedUpload, schedule_deletion
 from shared.transactions import Database, coalesce, connection, transaction
 
@@ -391,3 +392,19 @@ async def delete_document(db: Database, user_id: str, vehicle_id: uuid.UUID, doc
             raise NotFoundError(DOCUMENT_NOT_FOUND)
         await schedule_deletion(conn, key)
         await enqueue(conn, events.document_removed(user_id, vehicle_id, document_id))
+
+
+# --- account deletion ------------------------------------------------------------------------
+
+async def purge_user(db: Database, cache: Cache, user_id: str, deletion_id: str | None) -> int:
+    """The user's account is being deleted: remove all of their vehicles and documents, queue their
+    files for removal, and confirm with account.purged. One event, no vehicle.deleted per vehicle:
+    every other service purges the user itself. A redelivery finds nothing left and confirms again.
+    How many stored files were queued."""
+    async with transaction(db) as conn:
+        keys = await repository.purge_user(conn, user_id)
+        await record_purge(conn, user_id)  # events of before this are stale from now on
+        await schedule_deletion(conn, *keys)
+        await enqueue(conn, events.account_purged(user_id, deletion_id))
+        cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
+    return len(keys)

@@ -27,7 +27,7 @@ IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
 # Retry delays the tests configure (fast); the services' defaults are here too for cleanup.
 RETRY_DELAYS_IN_TESTS = (100, 200, 1_000, 5_000, 30_000)
 # Consumers whose queues a test exchange may have ("probe" is the platform tests' own service).
-SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "probe")
+SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts", "probe")
 
 
 def free_port() -> int:

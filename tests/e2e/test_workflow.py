@@ -261,7 +261,7 @@ async def test_no_token_is_refused_on_every_route_prefix(suite, http):
 async def test_the_services_refuse_calls_that_bypass_the_edge(suite, http):
     paths = {"vehicles": "/api/vehicles", "fuel_logs": "/api/fuel-logs",
              "stations": "/api/stations/saved", "maintenance": "/api/maintenance/records",
-             "notifications": "/api/notifications/channels"}
+             "notifications": "/api/notifications/channels", "accounts": "/api/account/deletion"}
     for service, path in paths.items():
         url = f"http://127.0.0.1:{suite.ports[service]}{path}"
         async with http.get(url, headers={"X-User-Id": "dev|alice"}) as response:

@@ -109,8 +109,11 @@ async def test_the_merged_document_holds_under_fuzzing(suite, tmp_path):
         user = await log_in(http, suite.edge, "fuzzer")
     token = user.headers["Authorization"].removeprefix("Bearer ")
     har = tmp_path / "exchanges.har"
+    # Not DELETE /api/account: it would wipe the fuzzer's own vehicles in the middle of the
+    # sequences that follow links from them (tests/e2e/test_account_deletion.py covers it).
     code, output = await schemathesis(suite.edge + "/api/docs", suite.edge, token, har,
-                                      "--phases", "coverage,fuzzing,stateful")
+                                      "--phases", "coverage,fuzzing,stateful",
+                                      "--exclude-operation-id", "accounts.delete_account")
     assert code == 0, output
     seen = answered(har)
     unreached = [options for options in THROUGH_LINKS
@@ -126,7 +129,7 @@ async def test_each_services_document_is_what_the_edge_publishes(suite):
         async with http.get(suite.edge + "/api/docs") as response:
             merged = await response.json()
         assert merged["x-unavailable"] == []
-        for service in ("vehicles", "fuel_logs", "stations", "maintenance"):
+        for service in ("vehicles", "fuel_logs", "stations", "maintenance", "accounts"):
             async with http.get(f"http://127.0.0.1:{suite.ports[service]}/openapi.json") as response:
                 own = await response.json()
             assert own["paths"], service

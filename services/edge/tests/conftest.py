@@ -240,3 +240,32 @@ async def edge(start_edge, issuer, echo):
         return await start_edge(edge_settings(**values)), upstream
 
     return start
+
+
+# --- personal access tokens (test_access_tokens.py, test_account_deletion.py) -----------------
+
+OWNER = "auth0|alice"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def pat_edge(edge, infra):
+    """Start edges with personal access tokens on, sharing one database and one Redis prefix."""
+    database_url = await infra.create_database("edge")
+    prefix = f"{infra.redis_prefix}edge:{uuid.uuid4().hex[:8]}:"
+
+    async def start(**overrides):
+        values = {"database_url": database_url, "redis_prefix": prefix, **overrides}
+        client, upstream = await edge(**values)
+        return client, upstream
+
+    start.database_url = database_url
+    return start
+
+
+@pytest.fixture
+def login(issuer):
+    return lambda sub=OWNER: bearer(issuer.token(sub=sub))

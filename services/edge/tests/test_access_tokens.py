@@ -21,31 +21,7 @@ from shared.identity import IdentityVerifier
 from shared.testing.infra import IDENTITY_SECRET, free_port
 from shared.testing.tcp_proxy import TcpProxy
 
-OWNER = "auth0|alice"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def pat_edge(edge, infra):
-    """Start edges with personal access tokens on, sharing one database and one Redis prefix."""
-    database_url = await infra.create_database("edge")
-    prefix = f"{infra.redis_prefix}edge:{uuid.uuid4().hex[:8]}:"
-
-    async def start(**overrides):
-        values = {"database_url": database_url, "redis_prefix": prefix, **overrides}
-        client, upstream = await edge(**values)
-        return client, upstream
-
-    start.database_url = database_url
-    return start
-
-
-@pytest.fixture
-def login(issuer):
-    return lambda sub=OWNER: bearer(issuer.token(sub=sub))
+from .conftest import OWNER, bearer
 
 
 async def create(client, auth, scope="read-write", name="home assistant", **extra) -> dict:

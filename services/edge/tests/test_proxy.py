@@ -69,6 +69,7 @@ async def test_each_prefix_reaches_its_own_service(edge, echo, issuer):
         "stations": "/api/stations/photo/Aap%2FQ%3D%3D?maxwidth=400",
         "maintenance": "/api/maintenance/upcoming/8d0c",
         "notifications": "/api/notifications/deliveries?status=failed",
+        "accounts": "/api/account/deletion",
     }
     for name, path in paths.items():
         response = await client.get(URL(path, encoded=True), headers=bearer(issuer))  # sent as written

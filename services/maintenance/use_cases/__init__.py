@@ -5,6 +5,7 @@ then the resources it needs, then plain inputs; it enqueues its events in its tr
 invalidates what it changed once that commits, and raises the errors of shared.errors.
 """
 
+from .account import purge_user
 from .due import announce_schedules_fallen_due
 from .imports import import_records
 from .records import create_record, delete_record, get_record, list_records, update_record
@@ -24,6 +25,7 @@ __all__ = [
     "import_records",
     "list_records",
     "list_vehicle_schedules",
+    "purge_user",
     "record_vehicle_seen",
     "update_record",
     "update_schedule",

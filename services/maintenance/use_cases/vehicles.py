@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import operator
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import asyncpg
 
 from shared.cache import Cache
+from shared.purges import purged_after
 from shared.transactions import Database, coalesce, transaction
 
 from .. import repository
@@ -21,17 +22,24 @@ log = logging.getLogger("motovault.maintenance.vehicles")
 
 
 async def record_vehicle_seen(
-    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, odometer: Decimal, observed_on: date
+    db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, odometer: Decimal, observed_on: date,
+    occurred_at: datetime | None = None,
 ) -> None:
     """Keep the vehicle and its odometer reading (nothing for a deleted vehicle). The readings of one
     vehicle in one transaction (a batch of events) are kept together at its end: one projection
-    write, every reading in the log, one look for schedules fallen due."""
+    write, every reading in the log, one look for schedules fallen due. `occurred_at` is when the
+    reading's event occurred: if the user's account was purged since, even later in the same batch,
+    nothing is kept."""
+    seen_at = occurred_at or datetime.now(UTC)
 
-    async def keep(conn: asyncpg.Connection, readings: tuple[tuple[date, Decimal], ...]) -> None:
-        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, max(odo for _, odo in readings)):
+    async def keep(conn: asyncpg.Connection, readings: tuple[tuple[date, Decimal, datetime], ...]) -> None:
+        if await purged_after(conn, user_id, max(at for _, _, at in readings)):
+            log.info("Ignoring readings of vehicle %s: its user's account was deleted since", vehicle_id)
+            return
+        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, max(odo for _, odo, _ in readings)):
             log.info("Ignoring readings of deleted vehicle %s", vehicle_id)
             return
-        for day, reading in readings:
+        for day, reading, _ in readings:
             if reading > 0:
                 await repository.add_odometer_reading(conn, vehicle_id, user_id, day, reading)
         # A higher odometer can carry a schedule across its due point: announced in the
@@ -40,7 +48,7 @@ async def record_vehicle_seen(
         invalidate_upcoming(cache, user_id, vehicle_id)
 
     async with transaction(db):
-        coalesce(("vehicle_projection", user_id, vehicle_id), ((observed_on, odometer),), operator.add, keep)
+        coalesce(("vehicle_projection", user_id, vehicle_id), ((observed_on, odometer, seen_at),), operator.add, keep)
 
 
 async def forget_vehicle(db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID) -> tuple[int, int]:

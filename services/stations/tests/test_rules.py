@@ -5,7 +5,7 @@ import pytest
 from aiohttp import web
 
 from services.stations.cache_keys import search_cache_key
-from services.stations.consumers import consumers, on_fill_up_deleted, on_fill_up_recorded
+from services.stations.consumers import consumers, on_deletion_requested
 from services.stations.domain.photos import photo_name, signed_photo_max_age
 from services.stations.domain.saved_stations import SaveStationInput
 from services.stations.domain.search import SearchInput, search_cell
@@ -48,9 +48,9 @@ def test_search_cache_keys_keep_their_format():
         "search:electric_vehicle_charging_station:51.51:-0.12:21000"
 
 
-def test_the_service_consumes_the_fill_up_events():
-    assert consumers(web.Application()) == {
-        "fuel_log.created.v1": on_fill_up_recorded,
-        "fuel_log.updated.v1": on_fill_up_recorded,
-        "fuel_log.deleted.v1": on_fill_up_deleted,
-    }
+def test_the_service_consumes_the_fill_up_events_and_account_deletions():
+    handlers = consumers(web.Application())
+    assert set(handlers) == {"fuel_log.created.v1", "fuel_log.updated.v1", "fuel_log.deleted.v1",
+                             "account.deletion_requested.v1"}
+    # The fill-up handlers are wrapped to drop events of a user purged since (shared/purges.py).
+    assert handlers["account.deletion_requested.v1"] is on_deletion_requested
