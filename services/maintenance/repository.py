@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import asyncpg
@@ -15,18 +15,33 @@ from .domain.lists import RECORD_ORDER, SCHEDULE_ORDER
 # --- vehicle projection -------------------------------------------------------------------------
 
 
-async def upsert_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: Decimal) -> bool:
+async def upsert_vehicle(
+    conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: Decimal, odometer_at: datetime
+) -> bool:
     """Record a vehicle seen in an event; True if it is live. A late `created` must not resurrect a
-    deleted vehicle, and an older event must not lower a known odometer."""
+    deleted vehicle. The odometer is the newest event's (vehicles derives it from its odometer log,
+    which can lower it); an event older than the one applied changes nothing."""
     row = await conn.fetchrow(
-        """INSERT INTO vehicle_projection (vehicle_id, user_id, odometer) VALUES ($1, $2, $3)
+        """INSERT INTO vehicle_projection (vehicle_id, user_id, odometer, odometer_at) VALUES ($1, $2, $3, $4)
            ON CONFLICT (vehicle_id) DO UPDATE
-           SET odometer = GREATEST(vehicle_projection.odometer, EXCLUDED.odometer), updated_at = now()
+           SET odometer = CASE WHEN vehicle_projection.odometer_at IS NULL
+                                    OR EXCLUDED.odometer_at >= vehicle_projection.odometer_at
+                               THEN EXCLUDED.odometer ELSE vehicle_projection.odometer END,
+               odometer_at = GREATEST(vehicle_projection.odometer_at, EXCLUDED.odometer_at), updated_at = now()
            WHERE NOT vehicle_projection.deleted AND vehicle_projection.user_id = EXCLUDED.user_id
            RETURNING vehicle_id""",
-        vehicle_id, user_id, odometer,
+        vehicle_id, user_id, odometer, odometer_at,
     )
     return row is not None
+
+
+async def forget_readings_above(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: Decimal) -> None:
+    """Driving-rate readings above the vehicle's odometer were wrong (the log lowered it): dropped,
+    so the projected due dates no longer count distance never driven."""
+    await conn.execute(
+        "DELETE FROM vehicle_odometer_readings WHERE vehicle_id = $1 AND user_id = $2 AND odometer > $3",
+        vehicle_id, user_id, odometer,
+    )
 
 
 async def add_odometer_reading(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 from shared.testing.paging import assert_bad_paging_refused, assert_refused, read_page, tampered, walk
 
-from .test_access_tokens import create, login, pat_edge  # noqa: F401 (fixtures)
+from .test_access_tokens import create
 
 
-async def test_tokens_walked_two_at_a_time_while_more_are_made(pat_edge, login):  # noqa: F811
+async def test_tokens_walked_two_at_a_time_while_more_are_made(pat_edge, login):
     client, _ = await pat_edge(rate_limit_login="1000/minute", rate_limit_default="1000/minute")
     for i in range(5):
         await create(client, login(), name=f"script {i}")
@@ -26,7 +25,7 @@ async def test_tokens_walked_two_at_a_time_while_more_are_made(pat_edge, login):
     assert [t["id"] for page in pages for t in page] == [t["id"] for t in whole]
 
 
-async def test_bad_limits_and_cursors_are_400s_naming_the_parameter(pat_edge, login):  # noqa: F811
+async def test_bad_limits_and_cursors_are_400s_naming_the_parameter(pat_edge, login):
     client, _ = await pat_edge(rate_limit_login="1000/minute", rate_limit_default="1000/minute")
     for i in range(2):
         await create(client, login(), name=f"bad {i}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import aio_pika
@@ -51,7 +52,7 @@ def vehicle(db):
         vehicle_id = uuid.uuid4()
 
         async def upsert(conn):
-            await repository.upsert_vehicle(conn, vehicle_id, user_id, Decimal(odometer))
+            await repository.upsert_vehicle(conn, vehicle_id, user_id, Decimal(odometer), datetime.now(UTC))
 
         await db(upsert)
         return str(vehicle_id)

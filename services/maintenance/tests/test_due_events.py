@@ -4,6 +4,7 @@ Also the vehicle projection fed by vehicle events: odometer never lowered, tombs
 """
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -106,7 +107,8 @@ async def test_an_older_event_never_lowers_the_odometer(maintenance, identity, p
     car = await known_vehicle(maintenance, publish, identity, odometer=30000)
     await publish(vehicle_event("updated", car, odometer=32000.5))
     await eventually(lambda: _equals(odometer_of(db, car), 32000.5))
-    await publish(vehicle_event("updated", car, odometer=31000))  # late, older reading
+    late = vehicle_event("updated", car, odometer=31000)  # delivered late: it occurred before the last
+    await publish(dataclasses.replace(late, occurred_at=late.occurred_at - timedelta(minutes=5)))
     marker = str(uuid.uuid4())
     await publish(vehicle_event("created", marker, odometer=1))
 
@@ -232,3 +234,24 @@ async def test_every_move_of_a_due_point_is_announced_with_a_growing_cycle(maint
     assert deleted["data"] == {"scheduleId": schedule["id"], "vehicleId": car}
     await settle()
     assert len(spy.of(CHANGED)) == 3
+
+
+async def test_a_newer_lower_odometer_is_taken_and_forgets_the_readings_it_shows_wrong(maintenance, identity, publish, db):
+    """vehicles derives the odometer from its log: deleting a mistyped fill-up lowers it, and the
+    reminders follow (the driving rate no longer counts the distance never driven)."""
+    car = await known_vehicle(maintenance, publish, identity, odometer=30000)
+    await create_schedule(maintenance, identity, schedule_body(car))  # due at 45,000
+
+    async def urgency():
+        response = await maintenance.get(f"/api/maintenance/upcoming/{car}", headers=identity(ALICE))
+        [item] = await response.json()
+        return item["urgency"]
+
+    await publish(vehicle_event("updated", car, odometer=93000))  # a typo (93,000 for 39,000) in the log
+    await eventually(lambda: _equals(urgency(), "past_due"))
+    await publish(vehicle_event("updated", car, odometer=30100))  # the typo removed: the log's value now
+    await eventually(lambda: _equals(urgency(), "not_urgent"))
+    assert await odometer_of(db, car) == 30100
+    readings = await db(lambda conn: conn.fetch(
+        "SELECT odometer FROM vehicle_odometer_readings WHERE vehicle_id = $1", uuid.UUID(car)))
+    assert sorted(row["odometer"] for row in readings) == [30000, 30100]

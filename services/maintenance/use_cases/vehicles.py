@@ -27,7 +27,9 @@ async def record_vehicle_seen(
 ) -> None:
     """Keep the vehicle and its odometer reading (nothing for a deleted vehicle). The readings of one
     vehicle in one transaction (a batch of events) are kept together at its end: one projection
-    write, every reading in the log, one look for schedules fallen due. `occurred_at` is when the
+    write (the newest event's odometer: vehicles derives it from its log, which can lower it), the
+    readings for the driving rate (none above the odometer: a lowered one shows them wrong), one look
+    for schedules fallen due. `occurred_at` is when the
     reading's event occurred: if the user's account was purged since, even later in the same batch,
     nothing is kept."""
     seen_at = occurred_at or datetime.now(UTC)
@@ -36,12 +38,15 @@ async def record_vehicle_seen(
         if await purged_after(conn, user_id, max(at for _, _, at in readings)):
             log.info("Ignoring readings of vehicle %s: its user's account was deleted since", vehicle_id)
             return
-        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, max(odo for _, odo, _ in readings)):
+        _, newest, newest_at = max(readings, key=lambda reading: reading[2])
+        if not await repository.upsert_vehicle(conn, vehicle_id, user_id, newest, newest_at):
             log.info("Ignoring readings of deleted vehicle %s", vehicle_id)
             return
         for day, reading, _ in readings:
-            if reading > 0:
+            if 0 < reading <= newest:
                 await repository.add_odometer_reading(conn, vehicle_id, user_id, day, reading)
+        await repository.forget_readings_above(conn, vehicle_id, user_id, await repository.current_odometer(
+            conn, user_id, vehicle_id))
         # A higher odometer can carry a schedule across its due point: announced in the
         # consumer's transaction, so a redelivered event (inbox) can never announce it twice.
         await announce_due(conn, user_id, vehicle_id, today())
