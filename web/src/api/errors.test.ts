@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ApiError, NetworkError, OfflineError, describeError, parseRetryAfter, retryAfterFrom, waitText, type ErrorDetail,
+  ApiError, NetworkError, OfflineError, describeError, needsOdometerConfirmation, parseRetryAfter, retryAfterFrom, waitText,
+  type ErrorDetail,
 } from './errors';
 
 const invalid = (details: ErrorDetail[]) =>
@@ -84,5 +85,25 @@ describe('Retry-After', () => {
   it('says the wait in words', () => {
     expect(waitText(1)).toBe('1 second');
     expect(waitText(90)).toBe('2 minutes');
+  });
+});
+
+describe('needsOdometerConfirmation', () => {
+  const conflict = (detail: Record<string, unknown>) => new ApiError(409, {
+    statusCode: 409, error: 'Conflict', message: 'The odometer reading is lower than 12,000 mi of the fill-up of 2026-05-01',
+    details: [{ field: 'odometerReading', message: 'lower', ...detail }],
+  });
+
+  it('asks for confirmation when the reading contradicts a fill-up or a record', () => {
+    expect(needsOdometerConfirmation(conflict({ conflictingFillUp: { id: 'f1', odometerReading: 12000 } }))).toBe(true);
+    expect(needsOdometerConfirmation(conflict({ conflictingRecord: { id: 'r1', odometerReading: 12000 } }))).toBe(true);
+  });
+
+  it('not for other conflicts, other statuses or other errors', () => {
+    expect(needsOdometerConfirmation(conflict({}))).toBe(false);
+    expect(needsOdometerConfirmation(new ApiError(409, { message: 'Duplicate VIN' }))).toBe(false);
+    expect(needsOdometerConfirmation(new ApiError(400, { details: [{ field: 'odometerReading', conflictingFillUp: {} }] })))
+      .toBe(false);
+    expect(needsOdometerConfirmation(new NetworkError())).toBe(false);
   });
 });

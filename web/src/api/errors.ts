@@ -162,3 +162,12 @@ export function describeError(error: unknown, knownFields?: readonly string[]): 
       return { ...base, summary: `Something went wrong on our side${reference}. Try again later.`, action: 'retry' };
   }
 }
+
+/** A 409 that only asks the person to confirm an odometer reading (it contradicts another fill-up
+ * or record, or implies too many miles a day): the form may send it again with confirmOdometer. */
+export function needsOdometerConfirmation(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.status !== 409) return false;
+  const detail = error.body?.details?.[0];
+  return detail?.field === 'odometerReading' && (detail.conflictingFillUp !== undefined
+    || detail.conflictingRecord !== undefined);
+}

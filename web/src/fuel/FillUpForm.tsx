@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { useOffline } from '../api/connectivity';
 import type { Station } from '../api/types';
 import { useApiData } from '../api/useApiData';
+import { needsOdometerConfirmation } from '../api/errors';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { CheckboxField, SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
@@ -55,7 +56,8 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
   const unit = fuelUnit(system, kind);
   const total = (numberOrNull(values.fuelUnits) ?? 0) * (numberOrNull(values.costPerUnit) ?? 0);
 
-  async function submit(event: FormEvent) {
+  /** `confirmOdometer`: the person says the reading is right although it contradicts another fill-up. */
+  async function submit(event: FormEvent, confirmOdometer = false) {
     event.preventDefault();
     reset();
     setAdded(null);
@@ -79,6 +81,7 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
           missedPrevious: values.missedPrevious === 'true',
           notes: textOrNull(values.notes),
           locationData: station ? { placeId: station.placeId, name: station.name } : null,
+          ...(confirmOdometer ? { confirmOdometer: true } : {}),
         },
       });
       clearDraft();
@@ -119,6 +122,10 @@ export function FillUpForm({ vehicleId, vehicleFuelType, system, onAdded }: {
         onChecked={(checked) => setValues({ ...values, missedPrevious: String(checked) })}
         hint="No economy figure is computed across the gap." />
       <ErrorNotice error={error} knownFields={FIELDS} />
+      {needsOdometerConfirmation(error) && (
+        <button type="button" className="button button--secondary" disabled={busy || offline}
+          onClick={(event) => void submit(event, true)}>The reading is right: add it anyway</button>
+      )}
       {added && <p className="notice notice--success" role="status">{added}</p>}
       <button type="submit" className="button" disabled={busy || offline}>{busy ? 'Adding…' : 'Add fill-up'}</button>
     </form>

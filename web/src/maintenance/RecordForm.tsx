@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { useOffline } from '../api/connectivity';
+import { needsOdometerConfirmation } from '../api/errors';
 import { ErrorNotice, fieldErrors } from '../components/ErrorNotice';
 import { SelectField, TextField } from '../components/fields';
 import { useDraft } from '../forms/useDraft';
@@ -32,7 +33,8 @@ export function RecordForm({ vehicleId, units, distanceUnit, onAdded }: {
   const errors = fieldErrors(localErrors, error, FIELDS);
   const set = (field: string) => (value: string) => setValues({ ...values, [field]: value });
 
-  async function submit(event: FormEvent) {
+  /** `confirmOdometer`: the person says the reading is right although it contradicts another record. */
+  async function submit(event: FormEvent, confirmOdometer = false) {
     event.preventDefault();
     reset();
     const problems = validateRecord(values);
@@ -45,6 +47,7 @@ export function RecordForm({ vehicleId, units, distanceUnit, onAdded }: {
           vehicleId, units, category: values.category, subtypes: values.subtypes, date: values.date,
           odometerReading: numberOrNull(values.odometerReading), cost: numberOrNull(values.cost),
           shopName: textOrNull(values.shopName), notes: textOrNull(values.notes),
+          ...(confirmOdometer ? { confirmOdometer: true } : {}),
         },
       });
       clearDraft();
@@ -68,6 +71,10 @@ export function RecordForm({ vehicleId, units, distanceUnit, onAdded }: {
       </div>
       <TextField label="Notes" value={values.notes} onValue={set('notes')} error={errors.notes} />
       <ErrorNotice error={error} knownFields={FIELDS} />
+      {needsOdometerConfirmation(error) && (
+        <button type="button" className="button button--secondary" disabled={busy || offline}
+          onClick={(event) => void submit(event, true)}>The reading is right: add it anyway</button>
+      )}
       <button type="submit" className="button" disabled={busy || offline}>{busy ? 'Adding…' : 'Add record'}</button>
     </form>
   );
