@@ -21,7 +21,7 @@ from shared.storage import STORAGE
 from . import use_cases
 from .cache_keys import EDGE_TTL_SECONDS
 from .domain import files
-from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
+from .domain.lists import DOCUMENT_ORDER, ODOMETER_LOG_ORDER, VEHICLE_ORDER
 from .domain.odometer import ManualReadingInput, reading_view
 from .domain.vehicle import DecodeVinRequest, VehicleInput, VehicleUpdate, vehicle_view, vehicle_view_with_warnings
 from .vin_decoder import VIN_DECODER
@@ -140,10 +140,11 @@ NEW_READING = {"id": "$request.path.id", "readingId": "$response.body#/id"}
 
 
 @routes.get("/api/vehicles/{id}/odometer")
-@documented(summary="The vehicle's odometer log, newest first (the first is the current odometer)")
+@documented(summary="The vehicle's odometer log, newest first (the first is the current odometer)", paged=True)
 async def odometer_log(request: web.Request) -> web.Response:
-    rows = await use_cases.odometer_log(request.app[POOL], current_user(request), vehicle_id_param(request))
-    return json_response([reading_view(row) for row in rows])
+    page = page_query(request, ODOMETER_LOG_ORDER)
+    readings = await use_cases.odometer_log(request.app[POOL], current_user(request), vehicle_id_param(request), page)
+    return paged_response(request, [reading_view(row) for row in readings.items], readings, ODOMETER_LOG_ORDER)
 
 
 @routes.post("/api/vehicles/{id}/odometer")

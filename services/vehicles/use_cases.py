@@ -25,7 +25,7 @@ from shared.transactions import Database, coalesce, connection, transaction
 
 from . import cache_keys, events, repository
 from .domain import export, files
-from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
+from .domain.lists import DOCUMENT_ORDER, ODOMETER_LOG_ORDER, VEHICLE_ORDER
 from .domain.odometer import (
     DELETABLE_SOURCES, INITIAL, MANUAL, ManualReadingInput, SourceReading, check_manual_reading, check_reading_date,
     conflict_details, not_deletable_message,
@@ -185,10 +185,14 @@ async def remove_source_reading(
             _derive_before_commit(cache, user_id, vehicle_id)
 
 
-async def odometer_log(db: Database, user_id: str, vehicle_id: uuid.UUID) -> list[asyncpg.Record]:
+async def odometer_log(
+    db: Database, user_id: str, vehicle_id: uuid.UUID, page: Page | None = None
+) -> PageOf[asyncpg.Record]:
+    """The log, newest first; a page cut from the whole of it (one vehicle's readings are few, and
+    its reading-less entries do not fit a keyset in SQL)."""
     async with connection(db) as conn:
         await _owned_vehicle(conn, user_id, vehicle_id)
-        return await repository.list_readings(conn, user_id, vehicle_id)
+        return ODOMETER_LOG_ORDER.slice(await repository.list_readings(conn, user_id, vehicle_id), page)
 
 
 async def add_manual_reading(

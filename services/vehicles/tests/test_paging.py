@@ -71,3 +71,21 @@ async def test_documents_walked_page_by_page(vehicles, identity):
     assert len(set(d["id"] for page in pages for d in page)) == len(titles)
     # Someone else's vehicle is still a 404, paged or not.
     assert (await vehicles.get(f"{base}?limit=2", headers=identity("auth0|other"))).status == 404
+
+
+async def test_the_odometer_log_walked_page_by_page(vehicles, identity):
+    from .odometer_helpers import day
+
+    alice = identity("auth0|paging-odometer")
+    vehicle = await create_vehicle(vehicles, alice, licensePlate="ODO-PG", odometerReading=1000)
+    base = f"/api/vehicles/{vehicle['id']}/odometer"
+    for i, reading in enumerate((900, 950)):
+        response = await vehicles.post(base, json={"reading": reading, "date": day(-20 + i).isoformat()}, headers=alice)
+        assert response.status == 201, await response.text()
+    whole = await (await vehicles.get(base, headers=alice)).json()
+    assert [entry["reading"] for entry in whole] == [1000, 950, 900]
+
+    pages = await walk(vehicles, base + "?limit=2", alice)
+    assert [len(page) for page in pages] == [2, 1]
+    assert [entry for page in pages for entry in page] == whole
+    await assert_bad_paging_refused(vehicles, base, alice)
