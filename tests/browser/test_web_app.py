@@ -8,7 +8,9 @@ Every screen passes axe-core and is screenshotted (steps.py).
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 
 import pytest
 from playwright.async_api import expect
@@ -179,3 +181,32 @@ async def test_the_keyboard_skips_to_the_content_and_reaches_the_controls(suite,
         await expect(vin).to_be_focused()
         assert await vin.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
         await screen(page, screens, "keyboard-focus")
+
+
+async def test_a_person_downloads_all_their_data_then_deletes_their_account(suite, browser, screens):
+    async with opened_page(browser, suite, DESKTOP, screens) as page:
+        await page.goto("/")
+        await sign_in(page, "browser-leaving")
+        await page.get_by_role("link", name="Add vehicle").click()
+        await page.get_by_label("Licence plate").fill("BYE 1")
+        await page.get_by_label("Nickname").fill("Leaving Polo")
+        await page.get_by_role("button", name="Add vehicle").click()
+        await expect(page.get_by_role("heading", level=1, name="Leaving Polo")).to_be_visible()
+        await go_to(page, "Settings", "Settings")
+        await screen(page, screens, "your-data")
+
+        async with page.expect_download() as downloading:
+            await page.get_by_role("button", name="Download all my data").click()
+        archive_path = await (await downloading.value).path()
+        with zipfile.ZipFile(archive_path) as archive:
+            vehicles = json.loads(archive.read("vehicles.json"))
+            assert [vehicle["nickname"] for vehicle in vehicles] == ["Leaving Polo"]
+            assert "manifest.json" in archive.namelist()
+
+        await page.get_by_role("button", name="Delete my account").click()
+        await page.get_by_role("button", name="Delete everything").click()
+        # Followed until every service has removed its part, then signed out.
+        await expect(page.get_by_label("User name")).to_be_visible(timeout=30_000)
+        await sign_in(page, "browser-leaving")  # the same person may start again, with nothing left
+        await go_to(page, "Garage", "Garage")
+        await expect(page.get_by_text("Your garage is empty")).to_be_visible()

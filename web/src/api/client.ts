@@ -55,6 +55,17 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   return response;
 }
 
+/** Saves what `path` answers as a file named `fileName` (an export the browser downloads). */
+export async function download(path: string, fileName: string, accept: string): Promise<void> {
+  const response = await send(path, { headers: { Accept: accept } });
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** A JSON call; 204 answers undefined. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const response = await send(path, options);

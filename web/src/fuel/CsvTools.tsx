@@ -2,7 +2,7 @@
 // checked first; one bad row imports nothing and each problem is listed with its row).
 
 import { useState, type FormEvent } from 'react';
-import { api, send } from '../api/client';
+import { api, download } from '../api/client';
 import { useOffline } from '../api/connectivity';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { UnitSystem } from '../units/units';
@@ -19,13 +19,7 @@ export function CsvTools({ vehicleId, system, onImported }: {
   async function exportCsv() {
     setError(null);
     try {
-      const response = await send(`/api/fuel-logs/vehicle/${vehicleId}/export?units=${system}`, { headers: { Accept: 'text/csv' } });
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `fuel-logs-${system}.csv`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await download(`/api/fuel-logs/vehicle/${vehicleId}/export?units=${system}`, `fuel-logs-${system}.csv`, 'text/csv');
     } catch (caught) {
       setError(caught);
     }

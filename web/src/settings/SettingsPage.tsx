@@ -2,6 +2,7 @@ import { useAuth } from '../auth/AuthContext';
 import { usePageTitle } from '../components/usePageTitle';
 import { UNIT_SYSTEMS, isUnitSystem } from '../units/units';
 import { setUnits, useUnits } from '../units/useUnits';
+import { YourData } from './YourData';
 
 export function SettingsPage() {
   usePageTitle('Settings');
@@ -30,6 +31,7 @@ export function SettingsPage() {
         <p>Signed in as <strong>{session?.userId}</strong>.</p>
         <button type="button" className="button button--secondary" onClick={signOut}>Sign out</button>
       </section>
+      <YourData system={system} />
     </>
   );
 }
