@@ -12,13 +12,12 @@ from shared.cache import CACHE
 from shared.db import POOL
 from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
-from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
 from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented, link
 from shared.http.paging import page_query, paged_response
-from shared.http.validation import parse_body, parse_query, path_uuid
+from shared.http.validation import csv_upload_text, parse_body, parse_query, path_uuid
 from shared.paging import Page, PageOf
 
 from . import use_cases
@@ -105,7 +104,6 @@ def _records_response(request: web.Request, records: PageOf, page: Page | None, 
     return paged_response(request, views, records, RECORD_ORDER)
 
 
-CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 IMPORT_RESPONSES = {
     200: ImportReport,  # dry run: what the file would import; nothing written
     201: ImportReport,  # imported, with the new records' ids; rows imported before are skipped
@@ -143,14 +141,7 @@ async def import_records(request: web.Request) -> web.Response:
     query = parse_query(request, ImportQuery)
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     settings = request.app[SETTINGS]
-    if len(raw) > settings.import_max_bytes:
-        raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
-    if request.content_type not in CSV_TYPES:
-        raise UnsupportedMediaType(f"Expected text/csv, got {request.content_type or 'nothing'}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest("The CSV file must be UTF-8") from None
+    text = csv_upload_text(request, raw, settings.import_max_bytes)
     result = await use_cases.import_records(
         request.app[POOL], request.app[CACHE], current_user(request), vehicle_id, text, query, settings.import_max_rows
     )

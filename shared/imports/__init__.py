@@ -8,10 +8,11 @@ each service converts to its canonical units itself.
 """
 
 from .formats import FORMATS, ExportFile, RawRow, read_export
+from .report import ImportPlan, InvalidRows
 from .table import CsvProblem
 from .values import FillUpValues, ServiceValues, fill_up_values, service_values
 
 __all__ = [
-    "FORMATS", "CsvProblem", "ExportFile", "FillUpValues", "RawRow", "ServiceValues", "fill_up_values",
+    "FORMATS", "CsvProblem", "ExportFile", "FillUpValues", "ImportPlan", "InvalidRows", "RawRow", "ServiceValues", "fill_up_values",
     "read_export", "service_values",
 ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from shared.errors import FieldProblem, InvalidInput
 from shared.models import ApiModel
 
 
@@ -30,3 +34,48 @@ class ImportReport(ApiModel):
     rejected: list[RejectedRow]
     fuel_log_ids: list[str] | None = None  # real fuel_logs import: the new fill-ups
     record_ids: list[str] | None = None  # real maintenance import: the new records
+
+
+class InvalidRows(InvalidInput):
+    """Rows that break the rules; each problem is reported with its line number."""
+
+    def __init__(self, problems: list[tuple[int, FieldProblem]]) -> None:
+        super().__init__(*(problem for _, problem in problems),
+                         message=f"{len({line for line, _ in problems})} invalid row(s); nothing imported")
+        self.lines = [line for line, _ in problems]
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"row": line, **asdict(problem)} for line, problem in zip(self.lines, self.problems)]
+
+
+@dataclass
+class ImportPlan:
+    """What a file would import into one service: stored values with their import keys, the rows'
+    problems, and what it leaves out."""
+
+    format: str
+    units: Any  # the file's units as the importing service reads them
+    to_store: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[int, FieldProblem]] = field(default_factory=list)
+    other_service: int = 0  # rows the other service imports (service records, or fill-ups)
+    ignored: int = 0  # rows of neither kind (expenses such as tolls, parking, notes)
+
+    def rejected(self) -> list[dict[str, Any]]:
+        return InvalidRows(self.problems).details() if self.problems else []
+
+    def report(self, *, kind: str, units: dict[str, str], dry_run: bool, imported: int) -> dict[str, Any]:
+        """The answer (ImportReport): `kind` is what this service imports, "fillUps" or "serviceRecords"."""
+        return {
+            "format": self.format,
+            "dryRun": dry_run,
+            "units": units,
+            "imported": imported,
+            "counts": {
+                "fillUps": 0, "serviceRecords": 0, kind: imported,
+                "alreadyImported": len(self.to_store) - imported,
+                "otherService": self.other_service,
+                "ignored": self.ignored,
+                "rejected": len({line for line, _ in self.problems}),
+            },
+            "rejected": self.rejected(),
+        }

@@ -7,12 +7,11 @@ from aiohttp import web
 from shared.cache import CACHE
 from shared.db import POOL
 from shared.http.app import SETTINGS
-from shared.http.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from shared.http.json import json_response
 from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
 from shared.http.openapi import documented
-from shared.http.validation import parse_query, path_uuid
+from shared.http.validation import csv_upload_text, parse_query, path_uuid
 
 from ..domain.csv_format import write_csv
 from ..domain.imports import ImportQuery
@@ -23,7 +22,6 @@ from ..vehicle_wait import PROJECTION_WATCH
 from .common import units
 
 routes = web.RouteTableDef()
-CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 
 
 @routes.get("/api/fuel-logs/vehicle/{vehicleId}/export")
@@ -58,21 +56,12 @@ IMPORT_RESPONSES = {
     query=ImportQuery, responses=IMPORT_RESPONSES,
 )
 async def import_csv(request: web.Request) -> web.Response:
-    # Read the body before any refusal: an unread body left on a keep-alive connection stalls
-    # the server's shutdown (seen with aiohttp 3.14).
-    raw = await request.read()
+    raw = await request.read()  # before any refusal (csv_upload_text says why)
     user_id = current_user(request)
     query = parse_query(request, ImportQuery)
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     settings = request.app[SETTINGS]
-    if len(raw) > settings.import_max_bytes:
-        raise PayloadTooLarge(f"An import file may have at most {settings.import_max_bytes} bytes")
-    if request.content_type not in CSV_TYPES:
-        raise UnsupportedMediaType(f"Expected text/csv, got {request.content_type or 'nothing'}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest("The CSV file must be UTF-8") from None
+    text = csv_upload_text(request, raw, settings.import_max_bytes)
     result = await import_fill_ups(
         request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, vehicle_id, text, query,
         settings.import_max_rows,

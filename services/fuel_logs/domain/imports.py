@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.errors import FieldProblem, InvalidInput, field_problems
-from shared.imports import CsvProblem, ExportFile, fill_up_values, read_export
+from shared.imports import CsvProblem, ExportFile, ImportPlan, fill_up_values, read_export
 from shared.models import ApiModel
 
 from .fill_ups import CENT, FuelLogInput, FuelType, entered_values, rule_violations, total_cost
@@ -58,33 +58,6 @@ def file_units(file: ExportFile, caller: UnitSystem | None) -> FileUnits:
     else:
         fallback = FileUnits("mi", "usgal")
     return FileUnits(file.distance or fallback.distance, file.volume or fallback.volume)
-
-
-class InvalidRows(InvalidInput):
-    """Rows that break the rules; each problem is reported with its line number."""
-
-    def __init__(self, problems: list[tuple[int, FieldProblem]]) -> None:
-        super().__init__(*(problem for _, problem in problems),
-                         message=f"{len({line for line, _ in problems})} invalid row(s); nothing imported")
-        self.lines = [line for line, _ in problems]
-
-    def details(self) -> list[dict[str, Any]]:
-        return [{"row": line, **asdict(problem)} for line, problem in zip(self.lines, self.problems)]
-
-
-@dataclass
-class ImportPlan:
-    """What a file would import: stored values with their import keys, and what it leaves out."""
-
-    format: str
-    units: FileUnits
-    to_store: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[tuple[int, FieldProblem]] = field(default_factory=list)
-    other_service: int = 0  # service records: the maintenance service's to import
-    ignored: int = 0  # rows of neither kind (expenses such as tolls, parking, notes)
-
-    def rejected(self) -> list[dict[str, Any]]:
-        return InvalidRows(self.problems).details() if self.problems else []
 
 
 def plan_import(

@@ -8,7 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.fuel_logs.domain.imports import ImportQuery, InvalidRows, plan_import
+from services.fuel_logs.domain.imports import ImportQuery, plan_import
+from shared.imports import InvalidRows
 from services.fuel_logs.domain.fill_ups import (
     FuelType, check_rules, check_update_keeps_required, updated_values,
 )

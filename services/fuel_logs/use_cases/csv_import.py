@@ -9,12 +9,13 @@ from typing import Any
 from shared.cache import Cache
 from shared.errors import NotFoundError
 from shared.events import enqueue
+from shared.imports import ImportPlan, InvalidRows
 from shared.transactions import Database, transaction
 
 from .. import events, repository
 from ..cache_keys import list_cache_keys
 from ..domain.fill_ups import vehicle_default_fuel_type
-from ..domain.imports import ImportPlan, ImportQuery, InvalidRows, plan_import
+from ..domain.imports import ImportQuery, plan_import
 from ..vehicle_wait import ProjectionWatch
 from .vehicles import live_vehicle
 
@@ -46,18 +47,5 @@ async def import_fill_ups(
 
 
 def report(plan: ImportPlan, *, dry_run: bool, imported: int) -> dict[str, Any]:
-    return {
-        "format": plan.format,
-        "dryRun": dry_run,
-        "units": {"distance": plan.units.distance, "volume": plan.units.volume},
-        "imported": imported,
-        "counts": {
-            "fillUps": imported,
-            "serviceRecords": 0,
-            "alreadyImported": len(plan.to_store) - imported,
-            "otherService": plan.other_service,
-            "ignored": plan.ignored,
-            "rejected": len({line for line, _ in plan.problems}),
-        },
-        "rejected": plan.rejected(),
-    }
+    units = {"distance": plan.units.distance, "volume": plan.units.volume}
+    return plan.report(kind="fillUps", units=units, dry_run=dry_run, imported=imported)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.errors import FieldProblem, InvalidInput, field_problems
-from shared.imports import CsvProblem, ExportFile, ServiceValues, read_export, service_values
+from shared.imports import CsvProblem, ExportFile, ImportPlan, ServiceValues, read_export, service_values
 from shared.models import ApiModel
 
 from .catalog import SUBTYPES, Category
@@ -89,31 +88,6 @@ def classified(values: ServiceValues) -> dict[str, Any]:
     return {"category": Category.ROUTINE_MAINTENANCE.value,
             "subtypes": subtypes_for(" ".join((values.title, values.category))),
             "notes": described or None}
-
-
-class InvalidRows(InvalidInput):
-    """Rows that break the rules; each problem is reported with its line number."""
-
-    def __init__(self, problems: list[tuple[int, FieldProblem]]) -> None:
-        super().__init__(*(problem for _, problem in problems),
-                         message=f"{len({line for line, _ in problems})} invalid row(s); nothing imported")
-        self.lines = [line for line, _ in problems]
-
-    def details(self) -> list[dict[str, Any]]:
-        return [{"row": line, **asdict(problem)} for line, problem in zip(self.lines, self.problems)]
-
-
-@dataclass
-class ImportPlan:
-    format: str
-    units: Units
-    to_store: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[tuple[int, FieldProblem]] = field(default_factory=list)
-    other_service: int = 0  # fill-ups: the fuel logs service's to import
-    ignored: int = 0
-
-    def rejected(self) -> list[dict[str, Any]]:
-        return InvalidRows(self.problems).details() if self.problems else []
 
 
 def file_units(file: ExportFile, caller: Units | None) -> Units:

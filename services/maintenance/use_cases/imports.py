@@ -10,10 +10,11 @@ import asyncpg
 
 from shared.cache import Cache
 from shared.events import enqueue
+from shared.imports import ImportPlan, InvalidRows
 from shared.transactions import Database, connection, transaction
 
 from .. import events, repository
-from ..domain.imports import ImportPlan, ImportQuery, InvalidRows, plan_import
+from ..domain.imports import ImportQuery, plan_import
 from .common import invalidate_upcoming, require_vehicle, today
 from .due import announce_due
 from .records import advance_schedules
@@ -52,18 +53,5 @@ def _work_order(row: asyncpg.Record) -> tuple:
 
 
 def report(plan: ImportPlan, *, dry_run: bool, imported: int) -> dict[str, Any]:
-    return {
-        "format": plan.format,
-        "dryRun": dry_run,
-        "units": {"distance": "km" if plan.units.value == "metric" else "mi"},
-        "imported": imported,
-        "counts": {
-            "fillUps": 0,
-            "serviceRecords": imported,
-            "alreadyImported": len(plan.to_store) - imported,
-            "otherService": plan.other_service,
-            "ignored": plan.ignored,
-            "rejected": len({line for line, _ in plan.problems}),
-        },
-        "rejected": plan.rejected(),
-    }
+    units = {"distance": "km" if plan.units.value == "metric" else "mi"}
+    return plan.report(kind="serviceRecords", units=units, dry_run=dry_run, imported=imported)
