@@ -8,11 +8,11 @@ each service converts to its canonical units itself.
 """
 
 from .formats import FORMATS, ExportFile, RawRow, read_export
-from .report import ImportPlan, InvalidRows
+from .report import ImportPlan, InvalidRows, read_import
 from .table import CsvProblem
-from .values import FillUpValues, ServiceValues, fill_up_values, service_values
+from .values import FillUpValues, ServiceValues, fill_up_values, key_figure, service_values, trimmed
 
 __all__ = [
-    "FORMATS", "CsvProblem", "ExportFile", "FillUpValues", "ImportPlan", "InvalidRows", "RawRow", "ServiceValues", "fill_up_values",
-    "read_export", "service_values",
+    "FORMATS", "CsvProblem", "ExportFile", "FillUpValues", "ImportPlan", "InvalidRows", "RawRow", "ServiceValues",
+    "fill_up_values", "key_figure", "read_export", "read_import", "service_values", "trimmed",
 ]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from shared.errors import FieldProblem, InvalidInput
 from shared.models import ApiModel
+
+from .formats import ExportFile, RawRow, read_export
+from .table import CsvProblem
+
+# A row checked by the importing service: its stored values, or None and its problems.
+CheckedRow = tuple[dict[str, Any] | None, list[FieldProblem]]
 
 
 class ImportCounts(ApiModel):
@@ -63,6 +69,18 @@ class ImportPlan:
     def rejected(self) -> list[dict[str, Any]]:
         return InvalidRows(self.problems).details() if self.problems else []
 
+    def check(self, rows: list[RawRow], checked: Callable[[RawRow], CheckedRow]) -> None:
+        """Each row through the service's `checked`: its stored values kept, its problems (a cell
+        that could not be read too) listed by line, never raised."""
+        for row in rows:
+            try:
+                stored, problems = checked(row)
+            except CsvProblem as problem:
+                stored, problems = None, [FieldProblem(problem.field, str(problem), "csv")]
+            self.problems += [(row.line, problem) for problem in problems]
+            if stored is not None:
+                self.to_store.append(stored)
+
     def report(self, *, kind: str, units: dict[str, str], dry_run: bool, imported: int) -> dict[str, Any]:
         """The answer (ImportReport): `kind` is what this service imports, "fillUps" or "serviceRecords"."""
         return {
@@ -79,3 +97,19 @@ class ImportPlan:
             },
             "rejected": self.rejected(),
         }
+
+
+def read_import(text: str, named_format: str | None, rows_of: Callable[[ExportFile], list[RawRow]],
+                max_rows: int) -> ExportFile:
+    """The export file, or InvalidInput: unreadable or of no known format, more than `max_rows` rows
+    of the kind the importing service takes (`rows_of`), or no data row at all."""
+    try:
+        file = read_export(text, named_format)
+    except CsvProblem as problem:
+        raise InvalidInput(FieldProblem(problem.field, str(problem), "csv"),
+                           message="CSV file not readable; nothing imported") from None
+    if len(rows_of(file)) > max_rows:
+        raise InvalidInput(message=f"At most {max_rows} rows per import; nothing imported")
+    if not file.rows:
+        raise InvalidInput(message="The CSV file has no data rows; nothing imported")
+    return file

@@ -91,3 +91,15 @@ def service_values(row: RawRow, file: ExportFile) -> ServiceValues:
         shop=_text(row.get("shop")),
         notes=_text(row.get("notes")),
     )
+
+
+def trimmed(value: Decimal | None) -> Decimal | None:
+    """Without trailing zeros (an exporter's "1.4490" is 1.449), so the places rules see the figure."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def key_figure(value: Decimal | None) -> str:
+    """A figure as part of an import key: the same number always reads the same ("1.50" is "1.5")."""
+    return "" if value is None else format(value.normalize(), "f")

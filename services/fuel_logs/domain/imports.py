@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.errors import FieldProblem, InvalidInput, field_problems
-from shared.imports import CsvProblem, ExportFile, ImportPlan, fill_up_values, read_export
+from shared.errors import FieldProblem, field_problems
+from shared.imports import ExportFile, ImportPlan, fill_up_values, key_figure, read_import, trimmed
 from shared.models import ApiModel
 
 from .fill_ups import CENT, FuelLogInput, FuelType, entered_values, rule_violations, total_cost
@@ -65,26 +65,17 @@ def plan_import(
 ) -> ImportPlan:
     """Every fill-up row of the file checked and converted; bad rows are collected, not raised.
     An unreadable or unknown file, or too many rows, is InvalidInput."""
-    try:
-        file = read_export(text, query.format.value if query.format else None)
-    except CsvProblem as problem:
-        raise InvalidInput(FieldProblem(problem.field, str(problem), "csv"),
-                           message="CSV file not readable; nothing imported") from None
-    if len(file.fill_ups) > max_rows:
-        raise InvalidInput(message=f"At most {max_rows} rows per import; nothing imported")
-    if not file.rows:
-        raise InvalidInput(message="The CSV file has no data rows; nothing imported")
+    file = read_import(text, query.format.value if query.format else None, lambda f: f.fill_ups, max_rows)
     units = file_units(file, query.units)
     plan = ImportPlan(file.format, units, other_service=len(file.services), ignored=len(file.ignored))
-    for row in file.fill_ups:
-        try:
-            stored, problems = _checked_row(fill_up_values(row, file), vehicle_id, default_fuel, units)
-        except CsvProblem as problem:
-            stored, problems = None, [FieldProblem(problem.field, str(problem), "csv")]
-        plan.problems += [(row.line, p) for p in problems]
+
+    def checked(row):
+        stored, problems = _checked_row(fill_up_values(row, file), vehicle_id, default_fuel, units)
         if stored is not None:
             stored["import_key"] = import_key(vehicle_id, stored)
-            plan.to_store.append(stored)
+        return stored, problems
+
+    plan.check(file.fill_ups, checked)
     return plan
 
 
@@ -92,8 +83,9 @@ def _checked_row(values, vehicle_id, default_fuel, units) -> tuple[dict | None, 
     """A row as stored values, or its problems (same model and rules as POST /api/fuel-logs,
     applied to the figures as the file has them)."""
     body: dict[str, Any] = {
-        "vehicleId": str(vehicle_id), "dateTime": values.date_time, "odometerReading": _trim(values.odometer),
-        "tripDistance": _trim(values.trip), "fuelUnits": _trim(values.quantity), "costPerUnit": _trim(values.price),
+        "vehicleId": str(vehicle_id), "dateTime": values.date_time, "odometerReading": trimmed(values.odometer),
+        "tripDistance": trimmed(values.trip), "fuelUnits": trimmed(values.quantity),
+        "costPerUnit": trimmed(values.price),
         "isFullFill": values.full, "missedPrevious": values.missed, "notes": values.notes,
     }
     if values.fuel_type:
@@ -141,21 +133,13 @@ def stored_from_file(entered: dict[str, Any], units: FileUnits, given_total: Dec
     return values
 
 
-def _trim(value: Decimal | None) -> Decimal | None:
-    """Without trailing zeros (an exporter's "1.4490" is 1.449), so the places rules see the figure."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
 
 
 def import_key(vehicle_id: uuid.UUID, stored: dict[str, Any]) -> str:
     """The same fill-up of the same vehicle has the same key in every import of it: a hash of the
     vehicle, the time (UTC), the odometer reading (or trip), the quantity and the total cost."""
     moment = stored["date_time"].astimezone(UTC).isoformat()
-    parts = (str(vehicle_id), moment, _plain(stored.get("odometer_reading")), _plain(stored.get("trip_distance")),
-             _plain(stored["fuel_units"]), _plain(stored["total_cost"]))
+    parts = (str(vehicle_id), moment, key_figure(stored.get("odometer_reading")),
+             key_figure(stored.get("trip_distance")), key_figure(stored["fuel_units"]),
+             key_figure(stored["total_cost"]))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
-from shared.errors import FieldProblem, InvalidInput, field_problems
-from shared.imports import CsvProblem, ExportFile, ImportPlan, ServiceValues, read_export, service_values
+from shared.errors import FieldProblem, field_problems
+from shared.imports import ExportFile, ImportPlan, ServiceValues, key_figure, read_import, service_values, trimmed
 from shared.models import ApiModel
 
 from .catalog import SUBTYPES, Category
@@ -99,32 +98,17 @@ def file_units(file: ExportFile, caller: Units | None) -> Units:
 
 
 def plan_import(text: str, vehicle_id: uuid.UUID, query: ImportQuery, max_rows: int) -> ImportPlan:
-    try:
-        file = read_export(text, query.format.value if query.format else None)
-    except CsvProblem as problem:
-        raise InvalidInput(FieldProblem(problem.field, str(problem), "csv"),
-                           message="CSV file not readable; nothing imported") from None
-    if len(file.services) > max_rows:
-        raise InvalidInput(message=f"At most {max_rows} rows per import; nothing imported")
-    if not file.rows:
-        raise InvalidInput(message="The CSV file has no data rows; nothing imported")
+    file = read_import(text, query.format.value if query.format else None, lambda f: f.services, max_rows)
     units = file_units(file, query.units)
     plan = ImportPlan(file.format, units, other_service=len(file.fill_ups), ignored=len(file.ignored))
-    for row in file.services:
-        try:
-            stored, problems = _checked_row(service_values(row, file), vehicle_id, units)
-        except CsvProblem as problem:
-            stored, problems = None, [FieldProblem(problem.field, str(problem), "csv")]
-        plan.problems += [(row.line, p) for p in problems]
-        if stored is not None:
-            plan.to_store.append(stored)
+    plan.check(file.services, lambda row: _checked_row(service_values(row, file), vehicle_id, units))
     return plan
 
 
 def _checked_row(values: ServiceValues, vehicle_id: uuid.UUID, units: Units) -> tuple[dict | None, list[FieldProblem]]:
     """The record as stored values, or its problems (same model as POST /api/maintenance/records)."""
-    body = {"vehicleId": str(vehicle_id), "date": values.date.isoformat(), "odometerReading": _trim(values.odometer),
-            "cost": _trim(values.cost), "shopName": values.shop, **classified(values)}
+    body = {"vehicleId": str(vehicle_id), "date": values.date.isoformat(), "odometerReading": trimmed(values.odometer),
+            "cost": trimmed(values.cost), "shopName": values.shop, **classified(values)}
     try:
         record = RecordInput.model_validate(body)
     except ValidationError as exc:
@@ -134,18 +118,10 @@ def _checked_row(values: ServiceValues, vehicle_id: uuid.UUID, units: Units) -> 
     return stored, []
 
 
-def _trim(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
 
 
 def import_key(vehicle_id: uuid.UUID, stored: dict[str, Any], title: str) -> str:
     """Same vehicle, date, odometer (miles), cost and description: the same record."""
-    parts = (str(vehicle_id), stored["date"].isoformat(), _plain(stored["odometer_reading"]), _plain(stored["cost"]),
-             " ".join(title.casefold().split()), "|".join(stored["subtypes"]))
+    parts = (str(vehicle_id), stored["date"].isoformat(), key_figure(stored["odometer_reading"]),
+             key_figure(stored["cost"]), " ".join(title.casefold().split()), "|".join(stored["subtypes"]))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
