@@ -57,6 +57,22 @@ class BackedServiceSettings(ServiceSettings):
     publish_timeout: float = Field(default=5.0, gt=0)
 
 
+class OdometerGuardSettings(BaseSettings):
+    """Mixed into the settings of a service that takes odometer readings in its writes."""
+
+    # A reading implying more miles per day than this since the vehicle's previous one is refused
+    # (409) unless the body confirms it (confirmOdometer): most likely a typo.
+    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)
+    # Off: every reading is taken as if confirmed. For clients that cannot confirm (the old app's
+    # frontend, which never sends confirmOdometer) and for loads that replay history out of order.
+    odometer_check: bool = True
+
+    @property
+    def odometer_bound(self) -> int | None:
+        """The daily bound a write is checked against; None: not checked."""
+        return self.max_daily_distance if self.odometer_check else None
+
+
 class ObjectStorageSettings(BaseSettings):
     """Mixed into the settings of a service that stores files."""
 

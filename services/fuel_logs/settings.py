@@ -1,9 +1,9 @@
 from pydantic import Field
 
-from shared.settings import BackedServiceSettings, ObjectStorageSettings, settings_config
+from shared.settings import BackedServiceSettings, OdometerGuardSettings, ObjectStorageSettings, settings_config
 
 
-class FuelLogsSettings(BackedServiceSettings, ObjectStorageSettings):
+class FuelLogsSettings(BackedServiceSettings, ObjectStorageSettings, OdometerGuardSettings):
     model_config = settings_config("FUEL_LOGS_")
 
     port: int = Field(default=8082, ge=1, le=65535)
@@ -18,6 +18,3 @@ class FuelLogsSettings(BackedServiceSettings, ObjectStorageSettings):
     import_max_rows: int = Field(default=5_000, gt=0)
     # Largest import file; the platform's MAX_BODY_BYTES (1 MiB by default) caps every body too.
     import_max_bytes: int = Field(default=1_048_576, gt=0)
-    # A fill-up whose odometer implies more miles per day than this since the vehicle's previous
-    # fill-up is refused (409) unless the body confirms it (confirmOdometer): most likely a typo.
-    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)

@@ -71,7 +71,7 @@ async def create_record(request: web.Request) -> web.Response:
     record = await parse_body(request, RecordInput)
     units = caller_units(request, record.units)
     row = await use_cases.create_record(request.app[POOL], request.app[CACHE], current_user(request), record, units,
-                                        max_daily_distance=request.app[SETTINGS].max_daily_distance)
+                                        max_daily_distance=request.app[SETTINGS].odometer_bound)
     return json_response(record_view(row, units), status=201)
 
 
@@ -164,7 +164,7 @@ async def update_record(request: web.Request) -> web.Response:
     units = caller_units(request, update.units)
     row = await use_cases.update_record(
         request.app[POOL], request.app[CACHE], current_user(request), record_id, update, units,
-        max_daily_distance=request.app[SETTINGS].max_daily_distance,
+        max_daily_distance=request.app[SETTINGS].odometer_bound,
     )
     return json_response(record_view(row, units))
 

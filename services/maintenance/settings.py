@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from shared.settings import BackedServiceSettings, settings_config
+from shared.settings import BackedServiceSettings, OdometerGuardSettings, settings_config
 
 from .domain.urgency import Thresholds
 
 
-class MaintenanceSettings(BackedServiceSettings):
+class MaintenanceSettings(BackedServiceSettings, OdometerGuardSettings):
     model_config = settings_config("MAINTENANCE_")
 
     port: int = Field(default=8084, ge=1, le=65535)
@@ -29,9 +29,6 @@ class MaintenanceSettings(BackedServiceSettings):
     import_max_rows: int = Field(default=5_000, gt=0)
     import_max_bytes: int = Field(default=1_048_576, gt=0)
 
-    # A record whose odometer implies more miles per day than this since the vehicle's previous
-    # record is refused (409) unless the body confirms it (confirmOdometer): most likely a typo.
-    max_daily_distance: int = Field(default=1500, gt=0, le=100_000)
 
     def default_thresholds(self) -> Thresholds:
         return Thresholds(

@@ -53,7 +53,7 @@ async def create_fuel_log(request: web.Request) -> web.Response:
     system = units(request)
     saved = await record_fill_up(
         request.app[POOL], request.app[CACHE], request.app[PROJECTION_WATCH], user_id, fill_up, system,
-        max_daily_distance=request.app[SETTINGS].max_daily_distance,
+        max_daily_distance=request.app[SETTINGS].odometer_bound,
     )
     return json_response(fuel_log_view(saved.row, system, saved.closing), status=201)
 
@@ -95,7 +95,7 @@ async def update_fuel_log(request: web.Request) -> web.Response:
     fuel_log_id = path_uuid(request, "id", "Fuel log")
     patch = await parse_body(request, FuelLogUpdate)
     saved = await update_fill_up(request.app[POOL], request.app[CACHE], user_id, fuel_log_id, patch, system,
-                                 max_daily_distance=request.app[SETTINGS].max_daily_distance)
+                                 max_daily_distance=request.app[SETTINGS].odometer_bound)
     return json_response(fuel_log_view(saved.row, system, saved.closing))
 
 

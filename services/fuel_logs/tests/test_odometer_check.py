@@ -89,6 +89,21 @@ async def test_too_far_per_day_is_refused_unless_confirmed(fuel_logs_500, identi
     assert (await post(fuel_logs_500, me, car, 2_501, 2.5, confirmOdometer=True)).status == 201
 
 
+async def test_with_the_check_off_every_reading_is_taken_as_confirmed(backed_settings, serve, identity):
+    """FUEL_LOGS_ODOMETER_CHECK=false: for clients that cannot confirm (the old app's frontend)."""
+    settings = FuelLogsSettings(**await backed_settings("fuel_logs", odometer_check=False))
+    client = await serve(create_app(settings))
+    client.settings = settings
+    me = identity(USER)
+    car = await new_vehicle(client, USER)
+    first = await created(client, me, car, 12_000, 0)
+    await created(client, me, car, 1_240, 3)  # lower than an earlier one
+    await created(client, me, car, 90_000, 3.5)  # far too far for half a day
+    answer = await client.put(f"/api/fuel-logs/{first['id']}", json={"odometerReading": 95_000}, headers=me)
+    assert answer.status == 200, await answer.text()  # higher than the later ones
+    assert await count(client, me, car) == 3
+
+
 async def test_an_update_is_checked_only_when_its_reading_or_time_changes(fuel_logs, identity):
     me = identity(USER)
     car = await new_vehicle(fuel_logs, USER)

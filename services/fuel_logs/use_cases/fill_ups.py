@@ -46,7 +46,7 @@ async def _check_odometer(
 
 async def record_fill_up(
     db: Database, cache: Cache, watch: ProjectionWatch, user_id: str, fill_up: FuelLogInput, system: UnitSystem,
-    *, max_daily_distance: int,
+    *, max_daily_distance: int | None,
 ) -> StoredFillUp:
     """Record a fill-up; one whose odometer contradicts the vehicle's other fill-ups is refused
     unless the body confirms it (`confirmOdometer`)."""
@@ -121,7 +121,7 @@ async def get_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID) -> Sto
 
 async def update_fill_up(
     db: Database, cache: Cache, user_id: str, fuel_log_id: uuid.UUID, patch: FuelLogUpdate, system: UnitSystem,
-    *, max_daily_distance: int,
+    *, max_daily_distance: int | None,
 ) -> StoredFillUp:
     """Change the fields sent (in `system`), keeping the others. A changed reading or time is
     checked against the vehicle's other fill-ups like a new one (`confirmOdometer` skips it); an

@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 
+from services.maintenance.app import create_app
 from services.maintenance.domain.odometer_check import odometer_conflict
+from services.maintenance.settings import MaintenanceSettings
 
 from .test_records_api import oil_change
 
@@ -47,6 +49,19 @@ async def test_a_contradicting_record_is_refused_unless_confirmed(maintenance, i
                                   headers=me)).status == 200
     bad = await maintenance.post(RECORDS, json=oil_change(car, confirmOdometer="yes"), headers=me)
     assert bad.status == 400 and (await bad.json())["details"][0]["field"] == "confirmOdometer"
+
+
+async def test_with_the_check_off_every_reading_is_taken_as_confirmed(maintenance, serve, identity, vehicle):
+    """MAINTENANCE_ODOMETER_CHECK=false, on the same database: for clients that cannot confirm."""
+    unchecked = await serve(create_app(MaintenanceSettings(**{**dict(maintenance.settings), "odometer_check": False})))
+    me = identity(USER)
+    car = await vehicle(USER)
+    for on, reading in (("2026-04-02", 45_000), ("2026-05-01", 4_600), ("2026-05-02", 90_000)):
+        answer = await unchecked.post(RECORDS, json=oil_change(car, date=on, odometerReading=reading), headers=me)
+        assert answer.status == 201, await answer.text()
+    refused = await maintenance.post(RECORDS, json=oil_change(car, date="2026-05-03", odometerReading=10),
+                                     headers=me)
+    assert refused.status == 409  # the same records, checked
 
 
 @pytest.mark.pure

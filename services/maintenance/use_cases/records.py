@@ -43,7 +43,7 @@ async def _check_odometer(
 
 
 async def create_record(
-    db: Database, cache: Cache, user_id: str, record: RecordInput, units: Units, *, max_daily_distance: int
+    db: Database, cache: Cache, user_id: str, record: RecordInput, units: Units, *, max_daily_distance: int | None
 ) -> asyncpg.Record:
     """Record work done: it completes the schedules whose whole work it did, and may carry any
     schedule of the vehicle across its due point (a higher odometer). A reading that contradicts
@@ -102,7 +102,7 @@ async def get_record(db: Database, user_id: str, record_id: uuid.UUID) -> asyncp
 
 async def update_record(
     db: Database, cache: Cache, user_id: str, record_id: uuid.UUID, update: RecordUpdate, units: Units,
-    *, max_daily_distance: int,
+    *, max_daily_distance: int | None,
 ) -> asyncpg.Record:
     """Partial update of the fields sent. Schedules are not rewound or re-advanced by edits: a
     schedule moves when work is recorded, and can be corrected with its own update. A changed
