@@ -319,7 +319,7 @@ async def log_in(http: aiohttp.ClientSession, edge: str, username: str) -> User:
     return user
 
 
-async def retry_until_created(user: User, path: str, body: dict) -> dict:
+async def retry_until_created(user: User, path: str, body: dict, timeout: float = CASCADE_TIMEOUT) -> dict:
     """A feature service learns of a new vehicle by event: until then the vehicle is unknown (404)."""
     created: dict = {}
 
@@ -329,5 +329,5 @@ async def retry_until_created(user: User, path: str, body: dict) -> dict:
         created.update(answer if status == 201 else {})
         return status == 201
 
-    await eventually(accepted, CASCADE_TIMEOUT, interval=0.1)
+    await eventually(accepted, timeout, interval=0.1)
     return created

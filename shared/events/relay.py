@@ -3,7 +3,8 @@
 It claims a batch with `FOR UPDATE SKIP LOCKED` inside a transaction, so several instances of a
 service share the work without publishing a row twice at once. It wakes on NOTIFY from a
 dedicated connection and also polls, because a notification sent while the listener was
-reconnecting is lost. A row whose publish fails stays, with a growing delay before its next try.
+reconnecting is lost. A row whose publish fails stays, with a growing delay before its next try;
+when the broker connection comes back, every postponed row is due at once.
 A crash between the broker's confirm and the DELETE publishes a row again: consumers dedupe.
 """
 
@@ -37,6 +38,9 @@ POSTPONE = """
         last_error = $4
     WHERE id = ANY($1::bigint[])
 """
+# Rows postponed while the broker was away are due again the moment it is back: their backoff
+# (up to max_backoff) measured the outage, not the rows.
+DUE_NOW = "UPDATE outbox SET next_attempt_at = now() WHERE next_attempt_at > now()"
 FIRST_RETRY_DELAY = 0.5
 
 
@@ -61,6 +65,8 @@ class OutboxRelay(PeriodicTask):
         self._max_backoff = max_backoff
         self._batch_size = batch_size
         self._listener = Listener(dsn, "outbox", lambda _payload: self._woken.set(), on_connect=self._woken.set)
+        self._broker_back = False
+        broker.on_connect(self._on_broker_connect)
         self._published = Counter("outbox_published_total", "Events published from the outbox", registry=registry)
         self._failed = Counter("outbox_publish_failures_total", "Outbox publishes that failed", registry=registry)
 
@@ -72,8 +78,19 @@ class OutboxRelay(PeriodicTask):
         await self._listener.stop()
         await super().stop()
 
+    async def _on_broker_connect(self, *_connection) -> None:
+        self._broker_back = True
+        self._woken.set()
+
     async def run_round(self) -> None:
         await self._broker.connected.wait()
+        if self._broker_back:
+            self._broker_back = False
+            try:
+                await self._pool.execute(DUE_NOW)
+            except Exception:
+                self._broker_back = True  # the next round tries again
+                raise
         while await self.drain_once() == self._batch_size:
             pass  # a full batch: more rows are probably waiting
 

@@ -93,6 +93,34 @@ async def test_change_committed_while_broker_unreachable_is_published_when_it_re
     await proxy.cut()
 
 
+async def test_rows_postponed_while_the_broker_was_away_are_published_when_it_returns(
+    probe_settings, serve, identity
+):
+    """Their backoff measured the outage, not the rows: they do not wait it out once it is over."""
+    proxy = TcpProxy("127.0.0.1", 5672)
+    await proxy.start()
+    settings = await probe_settings(amqp_url=proxied_amqp_url(proxy), outbox_max_backoff=3600)
+    client = await serve(create_probe_app(settings))
+    await until_ready(client)
+    await proxy.cut()
+    await eventually(lambda: _false_when_set(client.server.app[BROKER].connected))
+    assert (await client.post("/things", json={"name": "postponed"}, headers=identity("u1"))).status == 201
+    # As after a dozen publishes that failed while the broker went away unnoticed.
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await conn.execute("UPDATE outbox SET attempts = 12, next_attempt_at = now() + interval '1 hour'")
+    finally:
+        await conn.close()
+
+    await proxy.start()
+
+    async def delivered():
+        return await effects(settings) == ["postponed"]
+
+    await eventually(delivered, timeout=15)
+    await proxy.cut()
+
+
 async def test_relay_and_consumer_recover_after_broker_restart(probe_settings, serve, identity):
     proxy = TcpProxy("127.0.0.1", 5672)
     await proxy.start()

@@ -239,9 +239,11 @@ async def assert_acknowledged_readable_and_refused_absent(driver: Driver, outage
     assert not half_written, f"refused writes that left a row: {half_written[:10]}"
 
 
-# After an outage every service reconnects (its backoff reaches 5 s) and catches up on what queued
-# meanwhile; on a loaded CI host that took longer than the cascade's usual 20 s once or twice.
-# A bound on liveness, not on speed: a lost event still fails it.
+# After an outage every service reconnects (its backoff reaches 5 s), its relay retries what it
+# could not publish (a row's backoff reaches 10 s) and catches up on what queued meanwhile; on a
+# loaded CI host that took longer than the cascade's usual 20 s once or twice, for the odometer
+# and for a vehicle created during the outage. A bound on liveness, not on speed: a lost event
+# still fails it, and the failure says where the event stopped.
 SETTLE_TIMEOUT = max(CASCADE_TIMEOUT, 45.0)
 
 async def assert_events_of_acknowledged_writes_arrived(suite: Suite, driver: Driver) -> None:
@@ -273,9 +275,30 @@ async def assert_events_flow_again(suite: Suite, driver: Driver, outage: Outage)
         assert answer.acknowledged, f"after the outage: {answer}"
         await assert_events_of_acknowledged_writes_arrived(suite, driver)
     created = [a for a in driver.writes() if a.kind == "vehicle" and a.acknowledged and a.started >= outage.load_started]
-    await retry_until_created(driver.user, "/api/fuel-logs", {
-        "vehicleId": created[-1].body["id"], "dateTime": "2026-06-01T08:00:00+00:00", "odometerReading": 10,
-        "fuelUnits": "5", "costPerUnit": "3.5"})
+    try:
+        await retry_until_created(driver.user, "/api/fuel-logs", {
+            "vehicleId": created[-1].body["id"], "dateTime": "2026-06-01T08:00:00+00:00", "odometerReading": 10,
+            "fuelUnits": "5", "costPerUnit": "3.5"}, timeout=SETTLE_TIMEOUT)
+    except AssertionError as exc:
+        raise AssertionError(f"fuel_logs never learned of {driver.name}'s vehicle {created[-1].body['id']} "
+                             f"({exc}); {await where_the_vehicle_stands(suite, created[-1].body['id'])}") from None
+
+
+async def where_the_vehicle_stands(suite: Suite, vehicle_id: str) -> str:
+    """For a failure message: whether vehicle.created left vehicles' outbox, reached fuel_logs'
+    queues or its projection."""
+    outbox = await in_transaction(suite.env["VEHICLES_DATABASE_URL"], lambda conn: conn.fetch(
+        "SELECT routing_key, attempts, next_attempt_at, last_error FROM outbox"))
+    projected = await in_transaction(suite.env["FUEL_LOGS_DATABASE_URL"], lambda conn: conn.fetchrow(
+        "SELECT * FROM vehicle_projection WHERE vehicle_id = $1", uuid.UUID(vehicle_id)))
+    inbox = await in_transaction(suite.env["FUEL_LOGS_DATABASE_URL"], lambda conn: conn.fetch(
+        "SELECT event_type, count(*) FROM inbox GROUP BY event_type"))
+    queued = await queue_depths(suite.env["FUEL_LOGS_EVENTS_EXCHANGE"], "fuel_logs")
+    warnings = [line for line in suite.log(len(suite.watched.output)).splitlines()
+                if '"level":"WARNING"' in line or '"level":"ERROR"' in line]
+    return (f"vehicles' outbox holds {[dict(row) for row in outbox]}; fuel_logs' projection: "
+            f"{dict(projected) if projected else None}; its inbox by type: {[tuple(row) for row in inbox]}; "
+            f"in its queues: {queued}; the suite's last warnings and errors:\n" + "\n".join(warnings[-60:]))
 
 
 async def where_the_odometer_stands(suite: Suite, driver: Driver) -> str:
