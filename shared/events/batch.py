@@ -1,5 +1,6 @@
 """One batch of deliveries applied in one transaction: each event in a savepoint of its own, the
-inbox checked before and written after in one statement each.
+inbox checked before and written after in one statement each. A batch of one event takes a
+shorter path: its inbox row, its handler, the commit.
 
 A batch hands its events out one at a time (`next_delivery`), so that while it waits on one of
 them (a lock, a slow handler) the consumer can move the ones it has not started to another batch
@@ -96,6 +97,9 @@ class Batch:
             self.current_since = None
 
     async def _apply(self, pool: asyncpg.Pool, work: list[Delivery]) -> None:
+        if len(work) == 1:
+            await self._apply_alone(pool, work[0])
+            return
         async with transaction(pool) as conn:
             seen = {row["event_id"] for row in await conn.fetch(SEEN_IN_INBOX, [d.event.id for d in work])}
             handled: list[Delivery] = []
@@ -113,6 +117,28 @@ class Batch:
                                             [d.kind for d in handled])
                 if len(recorded) < len(handled):
                     raise InboxRace(f"{len(handled) - len(recorded)} of {len(handled)} events")
+
+    async def _apply_alone(self, pool: asyncpg.Pool, delivery: Delivery) -> None:
+        """A batch of one, the usual case under a light load: its inbox row first (a duplicate
+        stops there; a concurrent consumer of the same event waits for this commit, then sees
+        it), then the handler, with no savepoint: if it fails the transaction rolls back whole
+        and the caller retries the event. Three round trips fewer than the general path. Nothing
+        is left to hand to another batch once it has started."""
+        self.next_delivery()
+        self.current_since = time.monotonic()
+        token = request_id_var.set(delivery.event.request_id)
+        try:
+            async with transaction(pool) as conn:
+                if not await conn.fetch(RECORD_IN_INBOX, [delivery.event.id], [delivery.kind]):
+                    delivery.outcome = "duplicate"
+                    return
+                await delivery.handler(conn, delivery.event)
+                delivery.outcome = "handled"
+        except BaseException:
+            delivery.outcome = ""  # rolled back: the caller records the failure
+            raise
+        finally:
+            request_id_var.reset(token)
 
     async def _handle(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
         self.current_since = time.monotonic()
