@@ -53,7 +53,7 @@ class AnswerSchemas:
         method, status_text = method.lower(), str(status)
         template = self.template_of(method, path)
         answers = self.document["paths"][template][method]["responses"]
-        assert status_text in answers, f"{method.upper()} {template} answered {status}, which it does not document"
+        assert status_text in answers, f"{method.upper()} {path} answered {status}, which it does not document: {body}"
         schema = answers[status_text].get("content", {}).get(JSON, {}).get("schema")
         assert schema is not None, f"{method.upper()} {template} {status} documents no JSON schema of its answer"
         # Formats too (date-time, date, uuid): a time written some other way is a retyped field.
