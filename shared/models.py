@@ -7,12 +7,28 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+def _without_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def omitted(**constraints: Any) -> Any:
+    """A field of an answer model that the answer leaves out rather than sending null: not
+    required, and not nullable either. (A None default alone would put `"default": null` in the
+    JSON Schema, which says the opposite.)"""
+    return Field(default=None, json_schema_extra=_without_default, **constraints)
+
+
+# A Decimal in an answer model. shared/http/json.py writes a Decimal as a JSON number (its float's
+# shortest repr), not as the string pydantic would serialize it to, so the schema says number.
+AnswerDecimal = float
 
 
 # A decimal as the wire carries it: a JSON number, or a string of plain decimal notation ("3.459",

@@ -29,6 +29,7 @@ from .domain.inputs import (
     RecordInput, RecordsQuery, RecordUpdate, ScheduleInput, ScheduleUpdate, UnitsQuery, UpcomingQuery,
 )
 from .domain.lists import RECORD_ORDER, SCHEDULE_ORDER, UPCOMING_ORDER
+from .domain.responses import CategorySubtypes, MaintenanceRecord, MaintenanceSchedule, UpcomingSchedule
 from .domain.units import Units
 from .domain.views import record_view, schedule_view
 
@@ -43,6 +44,7 @@ def caller_units(request: web.Request, body_units: Units | None = None) -> Units
 
 
 @routes.get("/api/maintenance/subtypes/{category}")
+@documented(summary="The subtypes valid in a category", responses={200: CategorySubtypes})
 async def list_subtypes(request: web.Request) -> web.Response:
     category = category_named(request.match_info["category"])
     return json_response({"category": category.value, "subtypes": list(SUBTYPES[category])})
@@ -66,7 +68,8 @@ SCHEDULE_LINKS = {
 
 
 @routes.post("/api/maintenance/records")
-@documented(summary="Create a maintenance record", body=RecordInput, links={201: RECORD_LINKS})
+@documented(summary="Create a maintenance record", body=RecordInput, responses={201: MaintenanceRecord},
+            links={201: RECORD_LINKS})
 async def create_record(request: web.Request) -> web.Response:
     record = await parse_body(request, RecordInput)
     units = caller_units(request, record.units)
@@ -76,7 +79,7 @@ async def create_record(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/records")
-@documented(summary="List maintenance records", query=RecordsQuery, paged=True)
+@documented(summary="List maintenance records", query=RecordsQuery, responses={200: [MaintenanceRecord]}, paged=True)
 async def list_records(request: web.Request) -> web.Response:
     query = parse_query(request, RecordsQuery)
     page = page_query(request, RECORD_ORDER)
@@ -86,7 +89,8 @@ async def list_records(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/records/vehicle/{vehicleId}")
-@documented(summary="List a vehicle's maintenance records, newest first", query=UnitsQuery, paged=True)
+@documented(summary="List a vehicle's maintenance records, newest first", query=UnitsQuery,
+            responses={200: [MaintenanceRecord]}, paged=True)
 async def list_vehicle_records(request: web.Request) -> web.Response:
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
@@ -149,6 +153,7 @@ async def import_records(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/records/{id}")
+@documented(summary="Get a maintenance record", query=UnitsQuery, responses={200: MaintenanceRecord})
 async def get_record(request: web.Request) -> web.Response:
     units = caller_units(request)
     row = await use_cases.get_record(request.app[POOL], current_user(request), path_uuid(request, "id", "Record"))
@@ -156,7 +161,7 @@ async def get_record(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/maintenance/records/{id}")
-@documented(summary="Update a maintenance record", body=RecordUpdate)
+@documented(summary="Update a maintenance record", body=RecordUpdate, responses={200: MaintenanceRecord})
 async def update_record(request: web.Request) -> web.Response:
     """Partial update of the fields sent."""
     record_id = path_uuid(request, "id", "Record")
@@ -180,7 +185,8 @@ async def delete_record(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/maintenance/schedules")
-@documented(summary="Create a maintenance schedule", body=ScheduleInput, links={201: SCHEDULE_LINKS})
+@documented(summary="Create a maintenance schedule", body=ScheduleInput, responses={201: MaintenanceSchedule},
+            links={201: SCHEDULE_LINKS})
 async def create_schedule(request: web.Request) -> web.Response:
     schedule = await parse_body(request, ScheduleInput)
     units = caller_units(request, schedule.units)
@@ -189,7 +195,8 @@ async def create_schedule(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/schedules/vehicle/{vehicleId}")
-@documented(summary="List a vehicle's maintenance schedules, oldest first", query=UnitsQuery, paged=True)
+@documented(summary="List a vehicle's maintenance schedules, oldest first", query=UnitsQuery,
+            responses={200: [MaintenanceSchedule]}, paged=True)
 async def list_vehicle_schedules(request: web.Request) -> web.Response:
     vehicle_id = path_uuid(request, "vehicleId", "Vehicle")
     units = caller_units(request)
@@ -199,6 +206,7 @@ async def list_vehicle_schedules(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/schedules/{id}")
+@documented(summary="Get a maintenance schedule", query=UnitsQuery, responses={200: MaintenanceSchedule})
 async def get_schedule(request: web.Request) -> web.Response:
     units = caller_units(request)
     row = await use_cases.get_schedule(request.app[POOL], current_user(request), path_uuid(request, "id", "Schedule"))
@@ -206,7 +214,7 @@ async def get_schedule(request: web.Request) -> web.Response:
 
 
 @routes.put("/api/maintenance/schedules/{id}")
-@documented(summary="Update a maintenance schedule", body=ScheduleUpdate)
+@documented(summary="Update a maintenance schedule", body=ScheduleUpdate, responses={200: MaintenanceSchedule})
 async def update_schedule(request: web.Request) -> web.Response:
     schedule_id = path_uuid(request, "id", "Schedule")
     update = await parse_body(request, ScheduleUpdate)
@@ -228,7 +236,8 @@ async def delete_schedule(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/maintenance/upcoming/{vehicleId}")
-@documented(summary="A vehicle's schedules with their urgency, most urgent first", query=UpcomingQuery, paged=True)
+@documented(summary="A vehicle's schedules with their urgency, most urgent first", query=UpcomingQuery,
+            responses={200: [UpcomingSchedule]}, paged=True)
 async def upcoming(request: web.Request) -> web.Response:
     """Every schedule of the vehicle with urgency, trigger, days and distance until due and a
     projected due date, most urgent first. Cached per vehicle, unit and day unless the caller

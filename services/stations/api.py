@@ -23,6 +23,7 @@ from shared.models import ApiModel
 
 from . import use_cases
 from .domain.photos import SIGNED_PHOTO_PREFIX, PhotoUrlSigner, photo_name, signed_photo_max_age
+from .domain.responses import PlaceCandidate, SavedStation, SignedPhotoUrl, StationSearchResult
 from .domain.saved_stations import SAVED_STATION_ORDER, SaveStationInput
 from .domain.search import PlaceQuery, SearchInput
 from .domain.views import saved_station_view, search_view
@@ -57,7 +58,7 @@ SAVED_LINKS = {"DeleteSaved": link("stations.delete_saved_station", parameters={
 
 
 @routes.post("/api/stations/search")
-@documented(summary="Search stations near a point", body=SearchInput, responses={200: "Stations found"},
+@documented(summary="Search stations near a point", body=SearchInput, responses={200: StationSearchResult},
             links={200: SEARCH_LINKS})
 async def search_stations(request: web.Request) -> web.Response:
     query = await parse_body(request, SearchInput)
@@ -69,7 +70,7 @@ async def search_stations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/stations/places")
-@documented(summary="Find a typed place to search near", query=PlaceQuery, responses={200: "Candidate places"})
+@documented(summary="Find a typed place to search near", query=PlaceQuery, responses={200: [PlaceCandidate]})
 async def find_places(request: web.Request) -> web.Response:
     current_user(request)  # the identity middleware has checked the caller
     text = parse_query(request, PlaceQuery).query
@@ -79,7 +80,7 @@ async def find_places(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/stations/save")
-@documented(summary="Save a station", body=SaveStationInput, responses={200: "Saved again", 201: "Saved"},
+@documented(summary="Save a station", body=SaveStationInput, responses={200: SavedStation, 201: SavedStation},
             links={200: SAVED_LINKS, 201: SAVED_LINKS})
 async def save_station(request: web.Request) -> web.Response:
     user_id = current_user(request)
@@ -90,7 +91,8 @@ async def save_station(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/stations/saved")
-@documented(summary="Your saved stations, favourites first, then the most recently changed", paged=True)
+@documented(summary="Your saved stations, favourites first, then the most recently changed",
+            responses={200: [SavedStation]}, paged=True)
 async def list_saved_stations(request: web.Request) -> web.Response:
     page = page_query(request, SAVED_STATION_ORDER)
     saved = await use_cases.list_saved_stations(request.app[POOL], current_user(request), page)
@@ -124,6 +126,7 @@ async def station_photo(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/api/stations/photo-url/{reference:.+}")
+@documented(summary="A signed URL of a station photo, for <img>", responses={200: SignedPhotoUrl})
 async def signed_photo_url(request: web.Request) -> web.Response:
     """A URL for <img src>, which cannot send the Bearer header."""
     current_user(request)

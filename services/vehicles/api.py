@@ -23,6 +23,10 @@ from .cache_keys import EDGE_TTL_SECONDS
 from .domain import files
 from .domain.lists import DOCUMENT_ORDER, ODOMETER_LOG_ORDER, VEHICLE_ORDER
 from .domain.odometer import ManualReadingInput, reading_view
+from .domain.responses import (
+    DecodedVin, NewVehicleDocument, OdometerReading, UploadForm, Vehicle, VehicleDocument, VehicleDocumentDownload,
+    VehicleWithWarnings,
+)
 from .domain.vehicle import DecodeVinRequest, VehicleInput, VehicleUpdate, vehicle_view, vehicle_view_with_warnings
 from .vin_decoder import VIN_DECODER
 
@@ -76,7 +80,7 @@ DOCUMENT_LINKS = {
 # --- vehicles -------------------------------------------------------------------------------
 
 @routes.get("/api/vehicles")
-@documented(summary="List your vehicles, newest first", paged=True)
+@documented(summary="List your vehicles, newest first", responses={200: [Vehicle]}, paged=True)
 async def list_vehicles(request: web.Request) -> web.Response:
     page = page_query(request, VEHICLE_ORDER)
     vehicles = await use_cases.list_vehicles(request.app[POOL], request.app[CACHE], current_user(request), page)
@@ -86,7 +90,7 @@ async def list_vehicles(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles")
-@documented(summary="Create a vehicle", body=VehicleInput, responses={201: "The vehicle, with VIN warnings", 409: "Duplicate VIN"},
+@documented(summary="Create a vehicle", body=VehicleInput, responses={201: VehicleWithWarnings, 409: "Duplicate VIN"},
             links={201: VEHICLE_LINKS})
 async def create_vehicle(request: web.Request) -> web.Response:
     user_id = current_user(request)
@@ -96,13 +100,14 @@ async def create_vehicle(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/vehicles/{id}")
+@documented(summary="Get a vehicle", responses={200: Vehicle})
 async def get_vehicle(request: web.Request) -> web.Response:
     row = await use_cases.get_vehicle(request.app[POOL], current_user(request), vehicle_id_param(request))
     return edge_cacheable(json_response(vehicle_view(row)), EDGE_TTL_SECONDS)
 
 
 @routes.put("/api/vehicles/{id}")
-@documented(summary="Update a vehicle", body=VehicleUpdate, responses={200: "The vehicle", 404: "Not found"})
+@documented(summary="Update a vehicle", body=VehicleUpdate, responses={200: VehicleWithWarnings, 404: "Not found"})
 async def update_vehicle(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)
@@ -119,7 +124,7 @@ async def delete_vehicle(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles/decode-vin")
-@documented(summary="Decode a VIN", body=DecodeVinRequest, responses={200: "The decoded VIN"})
+@documented(summary="Decode a VIN", body=DecodeVinRequest, responses={200: DecodedVin})
 async def decode_vin(request: web.Request) -> web.Response:
     body = await parse_body(request, DecodeVinRequest)
     return json_response(await use_cases.decode_vin(request.app[CACHE], request.app[VIN_DECODER], body.vin))
@@ -140,7 +145,8 @@ NEW_READING = {"id": "$request.path.id", "readingId": "$response.body#/id"}
 
 
 @routes.get("/api/vehicles/{id}/odometer")
-@documented(summary="The vehicle's odometer log, newest first (the first is the current odometer)", paged=True)
+@documented(summary="The vehicle's odometer log, newest first (the first is the current odometer)",
+            responses={200: [OdometerReading]}, paged=True)
 async def odometer_log(request: web.Request) -> web.Response:
     page = page_query(request, ODOMETER_LOG_ORDER)
     readings = await use_cases.odometer_log(request.app[POOL], current_user(request), vehicle_id_param(request), page)
@@ -149,7 +155,7 @@ async def odometer_log(request: web.Request) -> web.Response:
 
 @routes.post("/api/vehicles/{id}/odometer")
 @documented(summary="Record a manual odometer reading", body=ManualReadingInput,
-            responses={201: "The reading", 409: "It contradicts the log (details name the reading); send confirm"},
+            responses={201: OdometerReading, 409: "It contradicts the log (details name the reading); send confirm"},
             links={201: {"DeleteOdometerReading": link("vehicles.delete_odometer_reading", parameters=NEW_READING)}})
 async def add_odometer_reading(request: web.Request) -> web.Response:
     user_id = current_user(request)
@@ -174,7 +180,7 @@ async def delete_odometer_reading(request: web.Request) -> web.Response:
 # --- stored files ---------------------------------------------------------------------------
 
 @routes.post("/api/vehicles/{id}/image")
-@documented(summary="Start an image upload", body=files.ImageUploadRequest)
+@documented(summary="Start an image upload", body=files.ImageUploadRequest, responses={201: UploadForm})
 async def start_image_upload(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)
@@ -204,7 +210,8 @@ async def delete_image(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/vehicles/{id}/documents")
-@documented(summary="Add a document", body=files.DocumentInput, links={201: DOCUMENT_LINKS})
+@documented(summary="Add a document, and the form to upload its file", body=files.DocumentInput,
+            responses={201: NewVehicleDocument}, links={201: DOCUMENT_LINKS})
 async def create_document(request: web.Request) -> web.Response:
     user_id = current_user(request)
     vehicle_id = vehicle_id_param(request)
@@ -219,7 +226,7 @@ async def create_document(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/vehicles/{id}/documents")
-@documented(summary="List a vehicle's documents, oldest first", paged=True)
+@documented(summary="List a vehicle's documents, oldest first", responses={200: [VehicleDocument]}, paged=True)
 async def list_documents(request: web.Request) -> web.Response:
     vehicle_id = vehicle_id_param(request)
     page = page_query(request, DOCUMENT_ORDER)
@@ -228,6 +235,7 @@ async def list_documents(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/vehicles/{id}/documents/{documentId}")
+@documented(summary="Get a document, with a link to download its file", responses={200: VehicleDocumentDownload})
 async def get_document(request: web.Request) -> web.Response:
     ttl = request.app[SETTINGS].download_url_ttl
     document = await use_cases.get_document(

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from shared.errors import FieldProblem, InvalidInput
-from shared.models import ApiModel
+from shared.models import ApiModel, omitted
 
 from .formats import ExportFile, RawRow, read_export
 from .table import CsvProblem
@@ -38,8 +38,9 @@ class ImportReport(ApiModel):
     imported: int
     counts: ImportCounts
     rejected: list[RejectedRow]
-    fuel_log_ids: list[str] | None = None  # real fuel_logs import: the new fill-ups
-    record_ids: list[str] | None = None  # real maintenance import: the new records
+    # Only in the answer of a real import, each in its own service's (left out, never null).
+    fuel_log_ids: list[str] = omitted(description="fuel_logs: the new fill-ups")
+    record_ids: list[str] = omitted(description="maintenance: the new records")
 
 
 class InvalidRows(InvalidInput):

@@ -19,6 +19,7 @@ from shared.storage import SWEEPER
 from ..cache_keys import LIST_TTL_SECONDS
 from ..domain.fill_ups import FuelLogInput, FuelLogUpdate, UnitsQuery
 from ..domain.lists import FILL_UP_ORDER
+from ..domain.responses import FillUp, FuelStats
 from ..domain.stats import vehicle_stats
 from ..domain.views import fuel_log_view
 from ..use_cases.fill_ups import (
@@ -45,7 +46,7 @@ FILL_UP_LINKS = {
 
 @routes.post("/api/fuel-logs")
 @documented(summary="Record a fill-up", body=FuelLogInput, links={201: FILL_UP_LINKS},
-            responses={201: "The fill-up", 409: "The odometer contradicts another fill-up (details name it); "
+            responses={201: FillUp, 409: "The odometer contradicts another fill-up (details name it); "
                                                 "send confirmOdometer: true"})
 async def create_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
@@ -59,7 +60,7 @@ async def create_fuel_log(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/fuel-logs")
-@documented(summary="List your fill-ups, newest first", query=UnitsQuery, paged=True)
+@documented(summary="List your fill-ups, newest first", query=UnitsQuery, responses={200: [FillUp]}, paged=True)
 async def list_fuel_logs(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
@@ -77,6 +78,7 @@ def _list_response(request: web.Request, views: PageOf, page: Page | None) -> we
 
 
 @routes.get("/api/fuel-logs/{id}")
+@documented(summary="Get a fill-up", query=UnitsQuery, responses={200: FillUp})
 async def get_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
@@ -87,7 +89,7 @@ async def get_fuel_log(request: web.Request) -> web.Response:
 
 @routes.put("/api/fuel-logs/{id}")
 @documented(summary="Update a fill-up", body=FuelLogUpdate,
-            responses={200: "The fill-up", 409: "The odometer contradicts another fill-up (details name it); "
+            responses={200: FillUp, 409: "The odometer contradicts another fill-up (details name it); "
                                                 "send confirmOdometer: true"})
 async def update_fuel_log(request: web.Request) -> web.Response:
     user_id = current_user(request)
@@ -108,7 +110,8 @@ async def delete_fuel_log(request: web.Request) -> web.Response:
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}")
-@documented(summary="List a vehicle's fill-ups, newest first", query=UnitsQuery, paged=True)
+@documented(summary="List a vehicle's fill-ups, newest first", query=UnitsQuery, responses={200: [FillUp]},
+            paged=True)
 async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)
@@ -120,6 +123,8 @@ async def list_vehicle_fuel_logs(request: web.Request) -> web.Response:
 
 
 @vehicle_routes.get("/api/fuel-logs/vehicle/{vehicleId}/stats")
+@documented(summary="A vehicle's fuel and cost statistics, with a monthly series", query=UnitsQuery,
+            responses={200: FuelStats})
 async def vehicle_fuel_stats(request: web.Request) -> web.Response:
     user_id = current_user(request)
     system = units(request)

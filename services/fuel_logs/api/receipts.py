@@ -16,6 +16,7 @@ from shared.http.validation import parse_body, path_uuid
 from shared.models import ApiModel
 from shared.storage import STORAGE, SWEEPER
 
+from ..domain.responses import ReceiptDownload, ReceiptUpload
 from ..use_cases.receipts import new_receipt_upload, receipt_link, remove_receipt
 
 routes = web.RouteTableDef()
@@ -27,7 +28,7 @@ class ReceiptUploadRequest(ApiModel):
 
 
 @routes.post(RECEIPT_PATH)
-@documented(summary="Start a receipt upload", body=ReceiptUploadRequest)
+@documented(summary="Start a receipt upload", body=ReceiptUploadRequest, responses={201: ReceiptUpload})
 async def start_receipt_upload(request: web.Request) -> web.Response:
     """Hands out a browser POST form for a new receipt; a previous receipt is removed."""
     user_id = current_user(request)
@@ -46,6 +47,7 @@ async def start_receipt_upload(request: web.Request) -> web.Response:
 
 
 @routes.get(RECEIPT_PATH)
+@documented(summary="A link to download the fill-up's receipt", responses={200: ReceiptDownload})
 async def receipt_download(request: web.Request) -> web.Response:
     user_id = current_user(request)
     fuel_log_id = path_uuid(request, "id", "Fuel log")
