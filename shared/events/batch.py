@@ -1,6 +1,7 @@
-"""One batch of deliveries applied in one transaction: each event in a savepoint of its own, the
-inbox checked before and written after in one statement each. A batch of one event takes a
-shorter path: its inbox row, its handler, the commit.
+"""One batch of deliveries applied in one transaction, the inbox checked before and written after
+in one statement each. Optimistic: no savepoint per event; when one fails, the transaction fails
+and the consumer applies the batch's events again one by one, each alone in its transaction. A
+batch of one event takes a shorter path: its inbox row, its handler, the commit.
 
 A batch hands its events out one at a time (`next_delivery`), so that while it waits on one of
 them (a lock, a slow handler) the consumer can move the ones it has not started to another batch
@@ -18,8 +19,7 @@ import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
 
 from ..logs import request_id_var
-from ..outage import DATABASE_UNAVAILABLE
-from ..transactions import savepoint, transaction
+from ..transactions import transaction
 from .envelope import Event, InvalidEvent
 
 EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
@@ -82,10 +82,11 @@ class Batch:
         return self._pending.popleft() if self._pending else None
 
     async def apply(self, pool: asyncpg.Pool) -> None:
-        """One transaction for the batch; a failing event rolls back to its savepoint alone.
+        """One transaction for the batch.
 
-        Raises when the transaction as a whole fails (the database is gone, a coalesced write fails,
-        another consumer raced it to the inbox): the caller decides what to do with its events.
+        Raises when the transaction fails (an event's handler failed, the database is gone, a
+        coalesced write failed, another consumer raced it to the inbox): the caller decides what to
+        do with its events.
         """
         work = [d for d in self.deliveries if d.handler is not None]
         for delivery in work:
@@ -141,15 +142,12 @@ class Batch:
             request_id_var.reset(token)
 
     async def _handle(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
+        """No savepoint (two round trips an event): a failing event fails the batch, which the
+        consumer then applies again event by event, so that it fails alone."""
         self.current_since = time.monotonic()
         token = request_id_var.set(delivery.event.request_id)
         try:
-            async with savepoint(conn):
-                await delivery.handler(conn, delivery.event)
+            await delivery.handler(conn, delivery.event)
             delivery.outcome = "handled"
-        except DATABASE_UNAVAILABLE:
-            raise  # the connection is gone: the whole batch waits for the database
-        except Exception as exc:
-            delivery.outcome, delivery.error = "failed", exc
         finally:
             request_id_var.reset(token)

@@ -1,16 +1,15 @@
 """Idempotent event consumption in batches, with retries and a dead-letter queue.
 
 Deliveries are applied in batches (shared/events/batch.py): whatever the prefetch window holds
-when a batch starts (no waiting for more), in one transaction, each event in a savepoint of its
-own, the inbox read before and written after in one statement each, the deliveries acknowledged
-by one multiple-ack after the commit. A redelivered event finds its id in the inbox and has no
-second effect; one that another consumer committed while this batch handled it too makes the
-batch roll back and start again. A failing event
-rolls back to its savepoint alone and is retried after each delay of `retry_delays_ms` (it waits
-in a TTL queue), then parked in the dead-letter queue with its payload intact and the last error
-in a header; a body that is not a valid envelope is parked at once. When the batch itself cannot
-commit (a failing coalesced write, say), its events are applied again one by one, so a poison
-event still fails alone. The consumer keeps running in every case.
+when a batch starts (no waiting for more), in one transaction, the inbox read before and written
+after in one statement each, the deliveries acknowledged by one multiple-ack after the commit. A
+redelivered event finds its id in the inbox and has no second effect; one that another consumer
+committed while this batch handled it too makes the batch roll back and start again. When a batch
+cannot commit (an event's handler failed, a coalesced write failed), its events are applied again
+one by one, so a poison event fails alone: it is retried after each delay of `retry_delays_ms` (it
+waits in a TTL queue), then parked in the dead-letter queue with its payload intact and the last
+error in a header; a body that is not a valid envelope is parked at once. The consumer keeps
+running in every case.
 
 Batches run one after another while they are quick. One that waits (on a lock, say) for longer
 than `STALLED_SECONDS` no longer holds the others back: new deliveries start a batch beside it,
@@ -163,8 +162,8 @@ class Consumer:
                 for delivery in work:
                     delivery.outcome, delivery.error = "failed", exc
                 return
-            log.warning("A batch of %d events could not commit (%s: %s); applying them one by one",
-                        len(work), type(exc).__name__, exc)
+            log.info("A batch of %d events failed (%s: %s); applying them one by one",
+                     len(work), type(exc).__name__, exc)
             for delivery in work:
                 await self._apply_or_split(Batch([delivery]))
 
