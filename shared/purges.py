@@ -19,6 +19,7 @@ from datetime import datetime
 import asyncpg
 
 from .events import Event
+from .events.batch import batch_in_progress
 from .events.consumer import EventHandler
 
 log = logging.getLogger("motovault.purges")
@@ -26,21 +27,44 @@ log = logging.getLogger("motovault.purges")
 DELETION_REQUESTED = "account.deletion_requested.v1"
 
 
+PURGE_TIMES = "purges.purge_times"  # in a batch's memo: user id -> when purged here, or None
+
+
 async def record_purge(conn: asyncpg.Connection, user_id: str) -> None:
     """Inside the purge's transaction: from now on, earlier events about the user are stale."""
-    await conn.execute(
+    purged_at = await conn.fetchval(
         """INSERT INTO user_purges (user_id) VALUES ($1)
-           ON CONFLICT (user_id) DO UPDATE SET purged_at = GREATEST(user_purges.purged_at, EXCLUDED.purged_at)""",
+           ON CONFLICT (user_id) DO UPDATE SET purged_at = GREATEST(user_purges.purged_at, EXCLUDED.purged_at)
+           RETURNING purged_at""",
         user_id,
     )
+    batch = batch_in_progress()
+    if batch is not None and PURGE_TIMES in batch.memo:
+        batch.memo[PURGE_TIMES][user_id] = purged_at  # later events of this batch see it
 
 
 async def purged_after(conn: asyncpg.Connection, user_id: str | None, occurred_at: datetime) -> bool:
     """Whether the user was purged here after the moment the event occurred."""
     if not user_id:
         return False
-    return bool(await conn.fetchval(
-        "SELECT true FROM user_purges WHERE user_id = $1 AND purged_at >= $2", user_id, occurred_at))
+    purged_at = await _purge_time(conn, user_id)
+    return purged_at is not None and purged_at >= occurred_at
+
+
+async def _purge_time(conn: asyncpg.Connection, user_id: str) -> datetime | None:
+    """In a consumer's batch, the purge times of every user of the batch are read once, by its
+    first event: one statement a batch rather than one an event."""
+    batch = batch_in_progress()
+    if batch is None:
+        return await conn.fetchval("SELECT purged_at FROM user_purges WHERE user_id = $1", user_id)
+    times = batch.memo.get(PURGE_TIMES)
+    if times is None:
+        users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
+        rows = await conn.fetch("SELECT user_id, purged_at FROM user_purges WHERE user_id = ANY($1::text[])", users)
+        times = batch.memo[PURGE_TIMES] = dict.fromkeys(users) | {row["user_id"]: row["purged_at"] for row in rows}
+    if user_id not in times:
+        times[user_id] = await conn.fetchval("SELECT purged_at FROM user_purges WHERE user_id = $1", user_id)
+    return times[user_id]
 
 
 def ignoring_purged_users(handlers: dict[str, EventHandler]) -> dict[str, EventHandler]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
 
 import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
@@ -60,6 +61,24 @@ def decode(message: AbstractIncomingMessage, handlers: dict[str, EventHandler]) 
     return Delivery(message, event, handler, outcome="" if handler else "ignored")
 
 
+@dataclass
+class BatchInProgress:
+    """What the batch being applied in this task holds: a handler's helper may read what every
+    event of the batch needs in one statement instead of one per event, and keep it in `memo`
+    until the transaction ends (a new one starts with a new memo)."""
+
+    events: list[Event]
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+_applying: ContextVar[BatchInProgress | None] = ContextVar("batch_in_progress", default=None)
+
+
+def batch_in_progress() -> BatchInProgress | None:
+    """The batch whose transaction the caller runs in, if it is a consumer's."""
+    return _applying.get()
+
+
 class Batch:
     def __init__(self, deliveries: list[Delivery]) -> None:
         self.deliveries = deliveries  # every delivery this batch settles
@@ -92,10 +111,12 @@ class Batch:
         for delivery in work:
             delivery.outcome, delivery.error = "", None
         self._pending = deque(work)
+        token = _applying.set(BatchInProgress([d.event for d in work]))
         try:
             await self._apply(pool, work)
         finally:
             self.current_since = None
+            _applying.reset(token)
 
     async def _apply(self, pool: asyncpg.Pool, work: list[Delivery]) -> None:
         if len(work) == 1:
