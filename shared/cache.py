@@ -111,9 +111,23 @@ class RedisSettings(Protocol):
     redis_prefix: str
 
 
+# Connections one process opens to Redis at most. A command finding them all busy waits for one
+# (up to the socket timeout) instead of failing: redis-py's default pool raises "Too many
+# connections" at its 101st concurrent command, which under load read as a Redis outage.
+MAX_CONNECTIONS = 64
+SOCKET_TIMEOUT = 2.0
+
+
+def redis_client(url: str, *, max_connections: int = MAX_CONNECTIONS) -> redis.Redis:
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=SOCKET_TIMEOUT,
+                                                 socket_timeout=SOCKET_TIMEOUT,
+                                                 socket_connect_timeout=SOCKET_TIMEOUT)
+    return redis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
+
+
 def add_redis(app: web.Application, settings: RedisSettings) -> None:
     async def redis_context(app: web.Application) -> AsyncIterator[None]:
-        client = redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        client = redis_client(settings.redis_url)
         app[REDIS] = client
         # Feature services say where the edge's version tokens live; the edge itself has none.
         app[CACHE] = Cache(client, settings.redis_prefix, edge_prefix=getattr(settings, "edge_cache_prefix", None),

@@ -1,11 +1,13 @@
 """Redis cache-aside and object storage against the real servers."""
 
+import asyncio
+
 import aiohttp
 import asyncpg
 import pytest
 import redis.asyncio as redis
 
-from shared.cache import Cache
+from shared.cache import Cache, redis_client
 from shared.edge_cache import TOKEN_SECONDS, version_key
 from shared.db import migrate
 from shared.settings import ObjectStorageSettings
@@ -139,3 +141,14 @@ async def test_scheduled_deletions_wait_for_storage_then_happen(infra, s3_endpoi
     finally:
         await pool.close()
 
+
+
+async def test_more_concurrent_commands_than_connections_wait_for_one_instead_of_failing(infra):
+    """redis-py's default pool raises "Too many connections" beyond its size; ours waits."""
+    client = redis_client(REDIS_URL, max_connections=4)
+    try:
+        key = infra.redis_prefix + "concurrent"
+        answers = await asyncio.gather(*(client.incr(key) for _ in range(200)))
+        assert sorted(answers) == list(range(1, 201))
+    finally:
+        await client.aclose()
