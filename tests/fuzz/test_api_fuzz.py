@@ -141,7 +141,7 @@ async def test_each_services_document_is_what_the_edge_publishes(suite):
         async with http.get(suite.edge + "/api/docs") as response:
             merged = await response.json()
         assert merged["x-unavailable"] == []
-        for service in ("vehicles", "fuel_logs", "stations", "maintenance", "accounts"):
+        for service in ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts"):
             async with http.get(f"http://127.0.0.1:{suite.ports[service]}/openapi.json") as response:
                 own = await response.json()
             assert own["paths"], service
