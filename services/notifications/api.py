@@ -12,7 +12,7 @@ from shared.db import POOL
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented
+from shared.http.openapi import documented, link
 from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, parse_query, path_uuid
 from shared.paging import Page
@@ -92,8 +92,23 @@ async def list_channels(request: web.Request) -> web.Response:
     return paged_response(request, [channel_view(row) for row in channels.items], channels, CHANNEL_ORDER)
 
 
+# What a new channel's, subscription's or delivery's id opens (OpenAPI links).
+NEW_ITEM = {"id": "$response.body#/id"}
+CHANNEL_LINKS = {
+    "GetChannel": link("notifications.get_channel", parameters=NEW_ITEM),
+    "UpdateChannel": link("notifications.update_channel", parameters=NEW_ITEM),
+    "DeleteChannel": link("notifications.delete_channel", parameters=NEW_ITEM),
+    "TestChannel": link("notifications.test_channel", parameters=NEW_ITEM),
+}
+SUBSCRIPTION_LINKS = {
+    "UpdateSubscription": link("notifications.update_subscription", parameters=NEW_ITEM),
+    "DeleteSubscription": link("notifications.delete_subscription", parameters=NEW_ITEM),
+}
+DELIVERY_LINKS = {"ReplayDelivery": link("notifications.replay_delivery", parameters=NEW_ITEM)}
+
+
 @routes.post("/api/notifications/channels")
-@documented(summary="Add a channel: email, ntfy or webhook", body=ChannelBody)
+@documented(summary="Add a channel: email, ntfy or webhook", body=ChannelBody, links={201: CHANNEL_LINKS})
 async def create_channel(request: web.Request) -> web.Response:
     body = await parse_body(request, ChannelBody)
     row = await use_cases.create_channel(request.app[POOL], current_user(request), body.root, _url_check(request))
@@ -122,7 +137,8 @@ async def delete_channel(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/notifications/channels/{id}/test")
-@documented(summary="Send a test notification over the channel; follow it in the delivery log")
+@documented(summary="Send a test notification over the channel; follow it in the delivery log",
+            responses={202: "The delivery, queued"}, links={202: DELIVERY_LINKS})
 async def test_channel(request: web.Request) -> web.Response:
     channel_id = path_uuid(request, "id", "Channel")
     row = await use_cases.send_test(request.app[POOL], current_user(request), channel_id, _wake(request))
@@ -142,7 +158,8 @@ async def list_subscriptions(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/notifications/subscriptions")
-@documented(summary="Subscribe a URL to event types (Standard Webhooks signatures)", body=SubscriptionInput)
+@documented(summary="Subscribe a URL to event types (Standard Webhooks signatures)", body=SubscriptionInput,
+            links={201: SUBSCRIPTION_LINKS})
 async def create_subscription(request: web.Request) -> web.Response:
     body = await parse_body(request, SubscriptionInput)
     row = await use_cases.create_subscription(request.app[POOL], current_user(request), body, _url_check(request))
@@ -184,7 +201,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/notifications/deliveries/{id}/replay")
-@documented(summary="Send a logged delivery again, as it was")
+@documented(summary="Send a logged delivery again, as it was", responses={202: "The delivery, queued again"})
 async def replay_delivery(request: web.Request) -> web.Response:
     delivery_id = path_uuid(request, "id", "Delivery")
     row = await use_cases.replay_delivery(request.app[POOL], current_user(request), delivery_id, _wake(request))

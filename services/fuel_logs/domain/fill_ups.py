@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Any, Mapping
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from shared.errors import FieldProblem, InvalidInput
-from shared.models import ApiModel, plain_decimal_string
+from shared.models import ApiModel, not_nullable, plain_decimal_string
 
 from .units import UnitSystem, distance_from, fuel_from, price_from
 
@@ -91,8 +91,14 @@ class FuelLogInput(ApiModel):
                                       mode="before")(plain_decimal_string)
 
 
+REQUIRED_ON_UPDATE = ("date_time", "fuel_type", "fuel_units", "cost_per_unit", "is_full_fill", "missed_previous")
+
+
 class FuelLogUpdate(ApiModel):
-    """PUT is a partial update: only the fields sent change (null clears an optional field)."""
+    """PUT is a partial update: only the fields sent change (null clears an optional field; the
+    fields a fill-up cannot be without may be left out, not cleared)."""
+
+    model_config = ApiModel.model_config | ConfigDict(json_schema_extra=not_nullable(*REQUIRED_ON_UPDATE))
 
     date_time: AwareDatetime | None = Field(default=None, **_WHEN)
     odometer_reading: Decimal | None = Field(default=None, **_ODOMETER)
@@ -112,7 +118,6 @@ class FuelLogUpdate(ApiModel):
                                       mode="before")(plain_decimal_string)
 
 
-REQUIRED_ON_UPDATE = ("date_time", "fuel_type", "fuel_units", "cost_per_unit", "is_full_fill", "missed_previous")
 # Litres and kWh do not convert into each other: a change of kind needs both figures anew.
 RESTATED_ON_KIND_CHANGE = ("fuel_units", "cost_per_unit")
 
