@@ -15,7 +15,7 @@ from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.imports.report import ImportReport
 from shared.http.middleware import current_user
-from shared.http.openapi import documented, link
+from shared.http.openapi import documented, links_by_new_id
 from shared.http.paging import page_query, paged_response
 from shared.http.validation import csv_upload_text, parse_body, parse_query, path_uuid
 from shared.paging import Page, PageOf
@@ -54,17 +54,11 @@ async def list_subtypes(request: web.Request) -> web.Response:
 
 
 # What a new record's or schedule's id opens (OpenAPI links).
-NEW_ITEM = {"id": "$response.body#/id"}
-RECORD_LINKS = {
-    "GetRecord": link("maintenance.get_record", parameters=NEW_ITEM),
-    "UpdateRecord": link("maintenance.update_record", parameters=NEW_ITEM),
-    "DeleteRecord": link("maintenance.delete_record", parameters=NEW_ITEM),
-}
-SCHEDULE_LINKS = {
-    "GetSchedule": link("maintenance.get_schedule", parameters=NEW_ITEM),
-    "UpdateSchedule": link("maintenance.update_schedule", parameters=NEW_ITEM),
-    "DeleteSchedule": link("maintenance.delete_schedule", parameters=NEW_ITEM),
-}
+RECORD_LINKS = links_by_new_id(GetRecord="maintenance.get_record", UpdateRecord="maintenance.update_record",
+                               DeleteRecord="maintenance.delete_record")
+SCHEDULE_LINKS = links_by_new_id(GetSchedule="maintenance.get_schedule",
+                                 UpdateSchedule="maintenance.update_schedule",
+                                 DeleteSchedule="maintenance.delete_schedule")
 
 
 @routes.post("/api/maintenance/records")

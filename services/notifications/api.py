@@ -12,7 +12,7 @@ from shared.db import POOL
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented, link
+from shared.http.openapi import documented, links_by_new_id
 from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, parse_query, path_uuid
 from shared.paging import Page
@@ -93,18 +93,11 @@ async def list_channels(request: web.Request) -> web.Response:
 
 
 # What a new channel's, subscription's or delivery's id opens (OpenAPI links).
-NEW_ITEM = {"id": "$response.body#/id"}
-CHANNEL_LINKS = {
-    "GetChannel": link("notifications.get_channel", parameters=NEW_ITEM),
-    "UpdateChannel": link("notifications.update_channel", parameters=NEW_ITEM),
-    "DeleteChannel": link("notifications.delete_channel", parameters=NEW_ITEM),
-    "TestChannel": link("notifications.test_channel", parameters=NEW_ITEM),
-}
-SUBSCRIPTION_LINKS = {
-    "UpdateSubscription": link("notifications.update_subscription", parameters=NEW_ITEM),
-    "DeleteSubscription": link("notifications.delete_subscription", parameters=NEW_ITEM),
-}
-DELIVERY_LINKS = {"ReplayDelivery": link("notifications.replay_delivery", parameters=NEW_ITEM)}
+CHANNEL_LINKS = links_by_new_id(GetChannel="notifications.get_channel", UpdateChannel="notifications.update_channel",
+                                DeleteChannel="notifications.delete_channel", TestChannel="notifications.test_channel")
+SUBSCRIPTION_LINKS = links_by_new_id(UpdateSubscription="notifications.update_subscription",
+                                     DeleteSubscription="notifications.delete_subscription")
+DELIVERY_LINKS = links_by_new_id(ReplayDelivery="notifications.replay_delivery")
 
 
 @routes.post("/api/notifications/channels")

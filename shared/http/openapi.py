@@ -129,6 +129,16 @@ def link(operation_id: str, *, parameters: Mapping[str, str] | None = None,
     return definition
 
 
+# The answer's id as the `id` path parameter of the operation a link names.
+NEW_ID = {"id": "$response.body#/id"}
+
+
+def links_by_new_id(**operations: str) -> dict[str, dict[str, Any]]:
+    """Links, by name, from an answer that created something to the operations taking its id:
+    links_by_new_id(GetRecord="maintenance.get_record", DeleteRecord="maintenance.delete_record")."""
+    return {name: link(operation_id, parameters=NEW_ID) for name, operation_id in operations.items()}
+
+
 def _metadata(handler: Any) -> dict[str, Any]:
     return getattr(handler, METADATA_ATTRIBUTE, None) or {
         "summary": None, "description": None, "body": None, "body_required": True, "query": None,

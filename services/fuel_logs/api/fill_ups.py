@@ -10,7 +10,7 @@ from shared.edge_cache import edge_cacheable
 from shared.http.app import SETTINGS
 from shared.http.json import json_response
 from shared.http.middleware import current_user
-from shared.http.openapi import documented, link
+from shared.http.openapi import documented, links_by_new_id
 from shared.http.paging import page_query, paged_response
 from shared.http.validation import parse_body, path_uuid
 from shared.paging import Page, PageOf
@@ -33,15 +33,14 @@ routes = web.RouteTableDef()
 vehicle_routes = web.RouteTableDef()
 
 # What a new fill-up's id opens (OpenAPI links).
-NEW_FILL_UP = {"id": "$response.body#/id"}
-FILL_UP_LINKS = {
-    "GetFillUp": link("fuel_logs.get_fuel_log", parameters=NEW_FILL_UP),
-    "UpdateFillUp": link("fuel_logs.update_fuel_log", parameters=NEW_FILL_UP),
-    "DeleteFillUp": link("fuel_logs.delete_fuel_log", parameters=NEW_FILL_UP),
-    "StartReceiptUpload": link("fuel_logs.start_receipt_upload", parameters=NEW_FILL_UP),
-    "GetReceipt": link("fuel_logs.receipt_download", parameters=NEW_FILL_UP),
-    "DeleteReceipt": link("fuel_logs.delete_receipt", parameters=NEW_FILL_UP),
-}
+FILL_UP_LINKS = links_by_new_id(
+    GetFillUp="fuel_logs.get_fuel_log",
+    UpdateFillUp="fuel_logs.update_fuel_log",
+    DeleteFillUp="fuel_logs.delete_fuel_log",
+    StartReceiptUpload="fuel_logs.start_receipt_upload",
+    GetReceipt="fuel_logs.receipt_download",
+    DeleteReceipt="fuel_logs.delete_receipt",
+)
 
 
 @routes.post("/api/fuel-logs")
