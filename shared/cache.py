@@ -27,6 +27,9 @@ log = logging.getLogger("motovault.cache")
 # the generation is still the same: a load that raced a committed change (read before the commit,
 # stored after its invalidation) would otherwise bring back the pre-change value for its TTL.
 GENERATION_SUFFIX = "#gen"
+# Keys that differ only after this mark (one list in each unit system) share one generation, so
+# invalidating them all replaces one token instead of one per key.
+GENERATION_GROUP = "|"
 GENERATION_SECONDS = edge_cache.TOKEN_SECONDS  # far longer than any entry
 _STORE_IF_SAME_GENERATION = """
 if (redis.call('GET', KEYS[2]) or '') == ARGV[3] then
@@ -57,7 +60,7 @@ class Cache:
     async def get_or_load(self, key: str, ttl_seconds: int, load: Callable[[], Awaitable[Any]]) -> Any:
         """The cached JSON value under `key`, or `load()`'s result, stored for `ttl_seconds`."""
         full_key = self._prefix + key
-        generation_key = full_key + GENERATION_SUFFIX
+        generation_key = _generation_key(full_key)
         reachable = True
         try:
             cached, generation = await self._redis.mget(full_key, generation_key)
@@ -94,8 +97,9 @@ class Cache:
             async with self._redis.pipeline(transaction=False) as pipe:
                 if keys:
                     pipe.delete(*(self._prefix + k for k in keys))
-                    for k in keys:  # a load in flight must not store what it read before the change
-                        pipe.set(self._prefix + k + GENERATION_SUFFIX, edge_cache.new_token(), ex=GENERATION_SECONDS)
+                    # A load in flight must not store what it read before the change.
+                    for generation_key in dict.fromkeys(_generation_key(self._prefix + k) for k in keys):
+                        pipe.set(generation_key, edge_cache.new_token(), ex=GENERATION_SECONDS)
                 if self._edge_prefix is not None and self._scope is not None:
                     pipe.set(edge_cache.version_key(self._edge_prefix, self._scope, user_id),
                              edge_cache.new_token(), ex=edge_cache.TOKEN_SECONDS)
@@ -104,6 +108,10 @@ class Cache:
         except RedisError as exc:
             # Both caches bound a stale answer by their TTLs.
             self._outage.failed(exc)
+
+
+def _generation_key(full_key: str) -> str:
+    return full_key.partition(GENERATION_GROUP)[0] + GENERATION_SUFFIX
 
 
 class RedisSettings(Protocol):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from shared.cache import GENERATION_GROUP
+
 from .domain.units import Units
 
 # Records change only through this API and vehicle.deleted, both of which replace the user's edge
@@ -19,7 +21,8 @@ EDGE_CACHE_SECONDS = 300
 
 def upcoming_cache_key(user_id: str, vehicle_id: uuid.UUID, units: Units, on: date) -> str:
     # The day is part of the key: days until due change at midnight even when nothing is written.
-    return f"maintenance:upcoming:{user_id}:{vehicle_id}:{units.value}:{on.isoformat()}"
+    # The units after the cache's group mark: a vehicle's views of a day share one generation.
+    return f"maintenance:upcoming:{user_id}:{vehicle_id}:{on.isoformat()}{GENERATION_GROUP}{units.value}"
 
 
 def upcoming_cache_keys(user_id: str, vehicle_id: uuid.UUID, on: date) -> list[str]:

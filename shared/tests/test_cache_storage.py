@@ -67,6 +67,28 @@ async def test_a_load_that_raced_a_change_is_not_cached(cache):
     assert await cache.get_or_load("raced", 60, lambda: pytest.fail("cached by now")) == ["old", "new"]
 
 
+async def test_keys_of_one_group_share_a_generation_and_a_change_to_any_drops_them_all(cache):
+    """"list|metric" and "list|imperial" share one generation: a change replaces one token for
+    both, and a load of any of them that raced a change to one is not stored."""
+    database = {"rows": ["old"]}
+
+    async def load():
+        return list(database["rows"])
+
+    assert await cache.get_or_load("list|imperial", 60, load) == ["old"]  # cached
+
+    async def load_while_a_write_commits():
+        seen = list(database["rows"])
+        database["rows"].append("new")
+        await cache.user_changed("alice", "list|imperial")  # one key of the group is enough
+        return seen
+
+    assert await cache.get_or_load("list|metric", 60, load_while_a_write_commits) == ["old"]  # a miss, raced
+    for units in ("metric", "imperial"):  # neither the raced load nor the other unit's entry was kept
+        assert await cache.get_or_load(f"list|{units}", 60, load) == ["old", "new"]
+        assert await cache.get_or_load(f"list|{units}", 60, lambda: pytest.fail("cached by now")) == ["old", "new"]
+
+
 async def test_cache_falls_back_to_the_loader_when_redis_is_down():
     client = redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     cache = Cache(client, "down:")

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import redis.asyncio as redis
 
+from services.maintenance.cache_keys import upcoming_cache_key
 from services.maintenance.domain.recurrence import add_months
+from services.maintenance.domain.units import Units
 
 ALICE, BOB = "auth0|alice", "auth0|bob"
 
@@ -224,7 +226,7 @@ async def test_upcoming_is_cached_and_invalidated_by_changes(maintenance, identi
         return item["distanceUntilDue"]
 
     assert await distance_left() == 5000
-    key = f"{maintenance.settings.redis_prefix}maintenance:upcoming:{ALICE}:{car}:imperial:{today().isoformat()}"
+    key = maintenance.settings.redis_prefix + upcoming_cache_key(ALICE, uuid.UUID(car), Units.IMPERIAL, today())
     client = redis.from_url(maintenance.settings.redis_url)
     try:
         assert 3500 < await client.ttl(key) <= 3600  # cached for an hour
