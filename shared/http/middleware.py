@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import itertools
+import secrets
 import time
-import uuid
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -66,11 +67,22 @@ class HttpMetrics:
         children[1].observe(elapsed)
 
 
+# 32 hex characters, as a uuid4's hex, without a system call per request (uuid4 was 7 % of the
+# edge's CPU answering /api/health): a random half drawn once per process, and a counter. Unique,
+# not secret: it is answered to the client and logged.
+_REQUEST_ID_PREFIX = secrets.token_hex(8)
+_request_numbers = itertools.count(1)
+
+
+def new_request_id() -> str:
+    return f"{_REQUEST_ID_PREFIX}{next(_request_numbers):016x}"
+
+
 def request_context_middleware(metrics: HttpMetrics, log_access: bool):
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else new_request_id()
         request[REQUEST_ID_KEY] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
