@@ -174,3 +174,16 @@ async def test_more_concurrent_commands_than_connections_wait_for_one_instead_of
         assert sorted(answers) == list(range(1, 201))
     finally:
         await client.aclose()
+
+
+async def test_a_failed_connection_gives_its_place_back():
+    """With Redis unreachable every command fails at once with a connection error, the tenth as
+    the first: none waits for a place a failed attempt kept."""
+    client = redis_client("redis://127.0.0.1:1/0", max_connections=2)
+    try:
+        for _ in range(10):
+            with pytest.raises(redis.ConnectionError) as failure:
+                await client.get("anything")
+            assert "came free" not in str(failure.value)
+    finally:
+        await client.aclose()
