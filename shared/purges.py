@@ -28,6 +28,7 @@ DELETION_REQUESTED = "account.deletion_requested.v1"
 
 
 PURGE_TIMES = "purges.purge_times"  # in a batch's memo: user id -> when purged here, or None
+PURGE_TIME = "SELECT purged_at FROM user_purges WHERE user_id = $1"
 
 
 async def record_purge(conn: asyncpg.Connection, user_id: str) -> None:
@@ -56,14 +57,14 @@ async def _purge_time(conn: asyncpg.Connection, user_id: str) -> datetime | None
     first event: one statement a batch rather than one an event."""
     batch = batch_in_progress()
     if batch is None:
-        return await conn.fetchval("SELECT purged_at FROM user_purges WHERE user_id = $1", user_id)
+        return await conn.fetchval(PURGE_TIME, user_id)
     times = batch.memo.get(PURGE_TIMES)
     if times is None:
         users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
         rows = await conn.fetch("SELECT user_id, purged_at FROM user_purges WHERE user_id = ANY($1::text[])", users)
         times = batch.memo[PURGE_TIMES] = dict.fromkeys(users) | {row["user_id"]: row["purged_at"] for row in rows}
     if user_id not in times:
-        times[user_id] = await conn.fetchval("SELECT purged_at FROM user_purges WHERE user_id = $1", user_id)
+        times[user_id] = await conn.fetchval(PURGE_TIME, user_id)
     return times[user_id]
 
 
