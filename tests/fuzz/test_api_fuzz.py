@@ -103,9 +103,16 @@ THROUGH_LINKS = [
     [("DELETE", f"/api/vehicles/{UUID}", 204)],
     [("POST", "/api/maintenance/records", 201), ("POST", "/api/maintenance/schedules", 201)],  # either
     # Fill-ups of a created vehicle (a schema whose volumes are above zero generates ones the service
-    # takes), and what follows from one.
+    # takes).
     [("POST", "/api/fuel-logs", 201)],
-    [("DELETE", f"/api/fuel-logs/{UUID}", 204), ("POST", f"/api/fuel-logs/{UUID}/receipt", 201)],  # either
+]
+# What follows from a fill-up, in a stateful run over creating vehicles and everything of fill-ups
+# alone: among the whole API's operations a bounded run follows a new fill-up's links too rarely
+# to count on it. (Schemathesis then reads the deleted fill-up again and expects its 404.)
+FILL_UP_THROUGH_LINKS = [
+    [("POST", "/api/fuel-logs", 201)],
+    [("PUT", f"/api/fuel-logs/{UUID}", 200)],
+    [("DELETE", f"/api/fuel-logs/{UUID}", 204)],
 ]
 
 
@@ -127,8 +134,24 @@ async def test_the_merged_document_holds_under_fuzzing(suite, tmp_path):
                                       "--phases", "coverage,fuzzing,stateful",
                                       "--exclude-operation-id", "accounts.delete_account")
     assert code == 0, output
+    assert_reached(har, THROUGH_LINKS, output)
+
+
+async def test_the_stateful_phase_reads_changes_and_deletes_fill_ups(suite, tmp_path):
+    async with aiohttp.ClientSession() as http:
+        user = await log_in(http, suite.edge, "fill-up-fuzzer")
+    token = user.headers["Authorization"].removeprefix("Bearer ")
+    har = tmp_path / "exchanges.har"
+    code, output = await schemathesis(suite.edge + "/api/docs", suite.edge, token, har,
+                                      "--phases", "stateful", "--include-path-regex", "^/api/(vehicles$|fuel-logs)")
+    assert code == 0, output
+    assert_reached(har, FILL_UP_THROUGH_LINKS, output)
+
+
+def assert_reached(har: Path, expected: list[list[tuple[str, str, int]]], output: str) -> None:
+    """Each group of `expected` answers (method, path pattern, status) was got at least once."""
     seen = answered(har)
-    unreached = [options for options in THROUGH_LINKS
+    unreached = [options for options in expected
                  if not any(m == method and s == status and re.fullmatch(path, p)
                             for method, path, status in options for m, p, s in seen)]
     assert not unreached, f"the stateful phase never got these answers: {unreached}\n{output}"
