@@ -123,10 +123,15 @@ def answered(har: Path) -> set[tuple[str, str, int]]:
             for entry in entries}
 
 
-async def test_the_merged_document_holds_under_fuzzing(suite, tmp_path):
+async def token_of(suite, username: str) -> str:
+    """A dev-issuer token of a user of its own."""
     async with aiohttp.ClientSession() as http:
-        user = await log_in(http, suite.edge, "fuzzer")
-    token = user.headers["Authorization"].removeprefix("Bearer ")
+        user = await log_in(http, suite.edge, username)
+    return user.headers["Authorization"].removeprefix("Bearer ")
+
+
+async def test_the_merged_document_holds_under_fuzzing(suite, tmp_path):
+    token = await token_of(suite, "fuzzer")
     har = tmp_path / "exchanges.har"
     # Not DELETE /api/account: it would wipe the fuzzer's own vehicles in the middle of the
     # sequences that follow links from them (tests/e2e/test_account_deletion.py covers it).
@@ -138,9 +143,7 @@ async def test_the_merged_document_holds_under_fuzzing(suite, tmp_path):
 
 
 async def test_the_stateful_phase_reads_changes_and_deletes_fill_ups(suite, tmp_path):
-    async with aiohttp.ClientSession() as http:
-        user = await log_in(http, suite.edge, "fill-up-fuzzer")
-    token = user.headers["Authorization"].removeprefix("Bearer ")
+    token = await token_of(suite, "fill-up-fuzzer")
     har = tmp_path / "exchanges.har"
     code, output = await schemathesis(suite.edge + "/api/docs", suite.edge, token, har,
                                       "--phases", "stateful", "--include-path-regex", "^/api/(vehicles$|fuel-logs)")
