@@ -130,9 +130,8 @@ class Batch:
                     delivery.outcome = "duplicate"  # seen before, or earlier in this batch
                     continue
                 seen.add(delivery.event.id)
-                await self._handle(conn, delivery)
-                if delivery.outcome == "handled":
-                    handled.append(delivery)
+                await self._handle(conn, delivery)  # raises if the event fails
+                handled.append(delivery)
             self.current_since = time.monotonic()  # the inbox, then the coalesced writes and the commit
             if handled:
                 recorded = await conn.fetch(RECORD_IN_INBOX, [d.event.id for d in handled],
