@@ -29,7 +29,6 @@ class MaintenanceSettings(BackedServiceSettings, OdometerGuardSettings):
     import_max_rows: int = Field(default=5_000, gt=0)
     import_max_bytes: int = Field(default=1_048_576, gt=0)
 
-
     def default_thresholds(self) -> Thresholds:
         return Thresholds(
             very_urgent_days=self.very_urgent_days,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-import itertools
 import secrets
 import time
 from typing import Awaitable, Callable
