@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.errors import InvalidInput
-from shared.models import ApiModel, plain_decimal_string
+from shared.models import ApiModel, not_nullable, plain_decimal_string
 
 from .catalog import SUBTYPES, Category, canonical_subtypes
 from .units import Units
@@ -62,6 +62,13 @@ def _subtypes_of(subtypes: list[str] | None, info: ValidationInfo) -> list[str] 
         raise ValueError(exc.problems[0].message) from None
 
 
+def _not_cleared(value: object) -> object:
+    """A partial update's field that may be left out but not cleared (it runs only when sent)."""
+    if value is None:
+        raise ValueError("cannot be cleared; leave it out to keep it")
+    return value
+
+
 class UnitsQuery(ApiModel):
     units: Units = Units.IMPERIAL
 
@@ -89,7 +96,8 @@ class RecordInput(ApiModel):
 class RecordUpdate(ApiModel):
     """Partial update: only the fields sent change; null clears an optional field."""
 
-    model_config = ApiModel.model_config | {"json_schema_extra": _subtypes_of_category_schema}
+    model_config = ApiModel.model_config | {"json_schema_extra": lambda schema: (
+        _subtypes_of_category_schema(schema), not_nullable("category", "subtypes", "date")(schema))}
 
     category: Category | None = None
     subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
@@ -104,13 +112,7 @@ class RecordUpdate(ApiModel):
     _plain_decimals = field_validator("odometer_reading", "cost", mode="before")(plain_decimal_string)
 
     _subtypes = field_validator("subtypes")(_subtypes_of)
-
-    @model_validator(mode="after")
-    def required_stay_set(self) -> RecordUpdate:
-        for name in ("category", "subtypes", "date"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be cleared")
-        return self
+    _kept = field_validator("category", "subtypes", "date")(_not_cleared)
 
 
 class RecordsQuery(ApiModel):
@@ -154,12 +156,16 @@ class ScheduleInput(ScheduleFields):
 
 
 class ScheduleUpdate(ScheduleFields):
-    model_config = ScheduleFields.model_config | {"json_schema_extra": _subtypes_of_category_schema}
+    """Partial update: only the fields sent change; null clears an optional field."""
+
+    model_config = ScheduleFields.model_config | {"json_schema_extra": lambda schema: (
+        _subtypes_of_category_schema(schema), not_nullable("category", "subtypes")(schema))}
 
     category: Category | None = None
     subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
 
     _subtypes = field_validator("subtypes")(_subtypes_of)
+    _kept = field_validator("category", "subtypes")(_not_cleared)
 
 
 def require_interval(months: int | None, distance: Decimal | None) -> None:

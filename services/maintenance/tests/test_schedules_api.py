@@ -98,6 +98,11 @@ async def test_bad_schedules_answer_400_with_field_details(maintenance, identity
     assert await bad_fields(cleared) == {"intervalMonths"}
     assert await bad_fields(await maintenance.put(path, json={"intervalDistance": -5}, headers=alice)) == {"intervalDistance"}
     assert await bad_fields(await maintenance.put(path, json={"category": "performance_upgrade"}, headers=alice)) == {"subtypes"}
+    # Left out they stay; sent as null they are refused, not a 500 (the fuzzer found it).
+    assert await bad_fields(await maintenance.put(path, json={"category": None}, headers=alice)) == {"category"}
+    assert await bad_fields(await maintenance.put(path, json={"subtypes": None}, headers=alice)) == {"subtypes"}
+    kept = await (await maintenance.get(path, headers=alice)).json()
+    assert (kept["category"], kept["subtypes"]) == ("routine_maintenance", ["Engine Oil"])
 
 
 async def test_another_users_schedules_and_vehicles_answer_404(maintenance, identity, vehicle):
