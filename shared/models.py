@@ -68,3 +68,20 @@ def plain_decimal_string(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(str(value))
     return value
+
+
+# The whole numbers a JSON answer can carry (orjson writes 64-bit integers, no more).
+_WHOLE_NUMBER_RANGE = (-(2**63), 2**64 - 1)
+
+
+def within_json_range(value: Any) -> Any:
+    """Free-form JSON a model keeps as it came (an `extra="allow"` model's extra fields): a whole
+    number beyond 64 bits is refused, since no answer could carry it back."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not _WHOLE_NUMBER_RANGE[0] <= value <= _WHOLE_NUMBER_RANGE[1]:
+        raise ValueError("a whole number must fit in 64 bits")
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        within_json_range(item)
+    return value

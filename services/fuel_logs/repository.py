@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 import asyncpg
+import orjson
 
 from shared.events import Event
 from shared.transactions import Database
@@ -87,7 +87,7 @@ async def owns_live_vehicle(conn: asyncpg.Connection, user_id: str, vehicle_id: 
 
 
 def _json(value: dict | None) -> str | None:
-    return None if value is None else json.dumps(value)
+    return None if value is None else orjson.dumps(value).decode()
 
 
 async def insert_fuel_log(
@@ -251,12 +251,14 @@ async def set_receipt(
 
 
 def _decoded(row: asyncpg.Record | None) -> dict | None:
-    """A row as a dict with its JSON column decoded (asyncpg hands JSONB over as text)."""
+    """A row as a dict with its JSON column decoded (asyncpg hands JSONB over as text). orjson: a
+    whole number beyond 64 bits that a row stored before LocationData refused them comes back a
+    float, where json.loads made it an int that broke every answer holding it."""
     if row is None:
         return None
     values = dict(row)
     if values.get("location_data") is not None:
-        values["location_data"] = json.loads(values["location_data"])
+        values["location_data"] = orjson.loads(values["location_data"])
     return values
 
 

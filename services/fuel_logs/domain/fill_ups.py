@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Any, Mapping
 from uuid import UUID
 
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from shared.errors import FieldProblem, InvalidInput
-from shared.models import ApiModel, not_nullable, plain_decimal_string
+from shared.models import ApiModel, not_nullable, plain_decimal_string, within_json_range
 
 from .units import UnitSystem, distance_from, fuel_from, price_from
 
@@ -41,6 +41,11 @@ class LocationData(ApiModel):
 
     model_config = ApiModel.model_config | {"extra": "allow"}
     place_id: str | None = Field(default=None, max_length=512)
+
+    @model_validator(mode="after")
+    def _extras_within_json_range(self) -> "LocationData":
+        within_json_range(self.model_extra)
+        return self
 
 
 # Field shapes shared by create and update; cross-field rules live in `check_rules`.

@@ -42,3 +42,23 @@ async def test_an_update_is_held_to_the_same_ranges(fuel_logs, identity):
                                    headers=identity(USER))
     assert response.status == 400, await response.text()
     assert [detail["field"] for detail in (await response.json())["details"]] == ["dateTime"]
+
+
+
+async def test_a_whole_number_beyond_64_bits_in_location_data_is_a_400(fuel_logs, identity):
+    """locationData takes any JSON, but an answer cannot carry a whole number beyond 64 bits: one
+    was stored, then broke the answer to its POST (after the commit) and every list of the user's
+    fill-ups after it (the fuzzer found it)."""
+    vehicle_id = await new_vehicle(fuel_logs, USER)
+    for extra in (129336635507213336576000, [{"nested": -2**70}]):
+        response = await fuel_logs.post("/api/fuel-logs", json=fill_up(vehicle_id, locationData={"extra": extra}),
+                                        headers=identity(USER))
+        assert response.status == 400, await response.text()
+        assert [detail["field"] for detail in (await response.json())["details"]] == ["locationData"]
+    listed = await fuel_logs.get(f"/api/fuel-logs/vehicle/{vehicle_id}", headers=identity(USER))
+    assert (listed.status, await listed.json()) == (200, [])
+    widest = {"extra": [2**64 - 1, -(2**63), 1.5e300]}
+    created = await fuel_logs.post("/api/fuel-logs", json=fill_up(vehicle_id, locationData=widest), headers=identity(USER))
+    assert created.status == 201, await created.text()
+    listed = await fuel_logs.get(f"/api/fuel-logs/vehicle/{vehicle_id}", headers=identity(USER))
+    assert [entry["locationData"]["extra"] for entry in await listed.json()] == [widest["extra"]]
