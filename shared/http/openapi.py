@@ -21,6 +21,7 @@ the API clients see; a service's own document drops such links (cross_service=Fa
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, Callable, Mapping
 
@@ -52,13 +53,17 @@ DEFAULT_SUCCESS = {"post": 201, "delete": 204}
 
 class ApiJsonSchema(GenerateJsonSchema):
     """Pydantic's JSON Schema with what the API checks beyond it: a decimal's string form is plain
-    decimal notation (shared.models.PlainDecimal)."""
+    decimal notation (shared.models.PlainDecimal), and its places bound both forms."""
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
         json_schema = super().decimal_schema(schema)
         for option in json_schema.get("anyOf", []):
             if option.get("type") == "string":
                 option["pattern"] = decimal_string_pattern(schema)
+            elif option.get("type") == "number" and schema.get("decimal_places") is not None:
+                # 12.345 but not 12.3456 for three places. Without it a fuzzer's numbers were mostly
+                # floats of many places, which the service refuses rather than round.
+                option["multipleOf"] = float(Decimal(1).scaleb(-schema["decimal_places"]))
         return json_schema
 
 

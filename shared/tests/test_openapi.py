@@ -203,6 +203,34 @@ def test_a_positive_bounded_decimal_string_is_described_by_what_the_api_takes():
     every_match_is_taken()
 
 
+def test_a_decimals_number_form_is_bounded_by_its_places():
+    """A JSON number on the schema's grid (multipleOf 0.001) is taken as it is written; one between
+    its points has more places than the API keeps and is refused, not rounded."""
+    import json
+    from fractions import Fraction
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pydantic import ValidationError
+
+    from shared.http.openapi import ApiJsonSchema
+
+    properties = VolumeInput.model_json_schema(by_alias=True, schema_generator=ApiJsonSchema)["properties"]
+    [number] = [option for option in properties["volume"]["anyOf"] if option["type"] == "number"]
+    assert number["multipleOf"] == 0.001
+
+    @settings(max_examples=200, database=None)
+    @given(st.integers(min_value=1, max_value=99_999_000))
+    def every_grid_point_is_taken(thousandths):  # a fuzzer spells k x 0.001 exactly, e.g. 12.345
+        written = float(Fraction(thousandths, 1000))
+        volume = VolumeInput.model_validate_json(json.dumps({"volume": written})).volume
+        assert volume == Fraction(thousandths, 1000)
+
+    every_grid_point_is_taken()
+    with pytest.raises(ValidationError, match="decimal places"):
+        VolumeInput.model_validate_json('{"volume": 12.3455}')
+
+
 def test_a_paged_list_documents_limit_cursor_and_the_link_header():
     app = base_app("things", ServiceSettings(identity_secret=IDENTITY_SECRET, port=free_port()))
 
