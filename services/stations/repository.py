@@ -54,15 +54,6 @@ async def remember_stations(conn: asyncpg.Connection, user_id: str, stations: li
     )
 
 
-async def remember_place_id(conn: asyncpg.Connection, user_id: str, place_id: str) -> None:
-    """A station seen in a fill-up: known by id only until a search tells us more."""
-    await conn.execute(
-        """INSERT INTO known_stations (user_id, place_id) VALUES ($1, $2)
-           ON CONFLICT (user_id, place_id) DO NOTHING""",
-        user_id, place_id,
-    )
-
-
 async def nearby_known_stations(
     conn: asyncpg.Connection, user_id: str, latitude: float, longitude: float, radius_m: float, limit: int,
     place_types: list[str], fuel_type: str | None,
@@ -109,22 +100,35 @@ async def latest_prices(conn: asyncpg.Connection, user_id: str, place_ids: list[
     )
 
 
-async def record_observed_price(
-    conn: asyncpg.Connection, user_id: str, price: FillUpPrice, event_occurred_at: datetime
-) -> None:
-    """Upsert by fill-up id: the same fill-up twice is one price. An older event of the fill-up
-    never overwrites a newer one, and a deleted fill-up stays deleted."""
+async def record_observed_prices(conn: asyncpg.Connection, prices: list[tuple[str, FillUpPrice, datetime]]) -> None:
+    """(user id, price, event time) of fill-ups, at most one each, in one statement: each one's
+    station becomes known by id (until a search tells us more) and its price is upserted by fill-up
+    id. An older event of the fill-up never overwrites a newer one, and a deleted fill-up stays
+    deleted. Written at the end of a batch, after a purge of the user the batch may also hold:
+    what occurred before that purge is left out (shared/purges.py), or it would come back."""
     await conn.execute(
-        """INSERT INTO observed_prices AS o (user_id, fuel_log_id, place_id, fuel_type, fuel_grade, cost_per_unit,
+        """WITH seen AS (
+               SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::numeric[],
+                                    $7::timestamptz[], $8::timestamptz[])
+                        AS t(user_id, fuel_log_id, place_id, fuel_type, fuel_grade, cost_per_unit, seen_at,
+                             event_occurred_at)
+               WHERE NOT EXISTS (SELECT 1 FROM user_purges p
+                                 WHERE p.user_id = t.user_id AND p.purged_at >= t.event_occurred_at)
+           ), stations AS (
+               INSERT INTO known_stations (user_id, place_id)
+               SELECT DISTINCT user_id, place_id FROM seen WHERE place_id IS NOT NULL ORDER BY user_id, place_id
+               ON CONFLICT (user_id, place_id) DO NOTHING
+           )
+           INSERT INTO observed_prices AS o (user_id, fuel_log_id, place_id, fuel_type, fuel_grade, cost_per_unit,
                                              seen_at, event_occurred_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           SELECT * FROM seen
            ON CONFLICT (user_id, fuel_log_id) DO UPDATE
            SET place_id = EXCLUDED.place_id, fuel_type = EXCLUDED.fuel_type, fuel_grade = EXCLUDED.fuel_grade,
                cost_per_unit = EXCLUDED.cost_per_unit, seen_at = EXCLUDED.seen_at,
                event_occurred_at = EXCLUDED.event_occurred_at, updated_at = now()
            WHERE NOT o.deleted AND o.event_occurred_at <= EXCLUDED.event_occurred_at""",
-        user_id, price.fuel_log_id, price.station_place_id, price.fuel_type, price.fuel_grade,
-        price.cost_per_unit, price.date_time, event_occurred_at,
+        *map(list, zip(*[(user_id, price.fuel_log_id, price.station_place_id, price.fuel_type, price.fuel_grade,
+                          price.cost_per_unit, price.date_time, occurred_at) for user_id, price, occurred_at in prices])),
     )
 
 

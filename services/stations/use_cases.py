@@ -19,7 +19,7 @@ from shared.events import enqueue
 from shared.export_stream import end_line, record_line, schema_line, snapshot
 from shared.paging import Page, PageOf
 from shared.purges import record_purge
-from shared.transactions import Database, transaction
+from shared.transactions import Database, coalesce, transaction
 
 from . import events, repository
 from .cache_keys import PLACE_TTL_SECONDS, place_cache_key, search_cache_key
@@ -151,13 +151,32 @@ async def open_station_photo(
         raise DependencyUnavailable("Station photos are unavailable for now", retry_after=retry_after) from None
 
 
+# The prices a transaction has seen, written together just before its commit.
+PRICES_SEEN = "stations.prices_seen"
+PriceSeen = tuple[str, FillUpPrice, datetime]  # user id, price, when its event occurred
+
+
 async def record_price(db: Database, user_id: str, price: FillUpPrice, occurred_at: datetime) -> None:
     """The price of a recorded or changed fill-up. Idempotent by fill-up id: an older event of the
-    fill-up never overwrites a newer one, and a deleted fill-up stays deleted."""
-    async with transaction(db) as conn:
-        if price.station_place_id:
-            await repository.remember_place_id(conn, user_id, price.station_place_id)
-        await repository.record_observed_price(conn, user_id, price, occurred_at)
+    fill-up never overwrites a newer one, and a deleted fill-up stays deleted. Written with the
+    other prices of the transaction just before it commits: a consumer's batch of fill-ups is one
+    statement, not two an event."""
+    async with transaction(db):
+        coalesce(PRICES_SEEN, {(user_id, price.fuel_log_id): (user_id, price, occurred_at)},
+                 _latest_of_each, _write_prices)
+
+
+def _latest_of_each(seen: dict[tuple, PriceSeen], more: dict[tuple, PriceSeen]) -> dict[tuple, PriceSeen]:
+    """One entry per fill-up, its latest event's (the later one on a tie, as one after another)."""
+    for key, entry in more.items():
+        if key not in seen or seen[key][2] <= entry[2]:
+            seen[key] = entry
+    return seen
+
+
+async def _write_prices(conn: asyncpg.Connection, seen: dict[tuple, PriceSeen]) -> None:
+    # In one order everywhere: two batches writing the same rows lock them in the same order.
+    await repository.record_observed_prices(conn, [seen[key] for key in sorted(seen, key=str)])
 
 
 async def forget_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, occurred_at: datetime) -> None:

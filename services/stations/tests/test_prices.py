@@ -2,8 +2,10 @@
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import aio_pika
+import asyncpg
 
 from services.stations.consumers import on_fill_up_deleted, on_fill_up_recorded
 from shared.events import Event, new_event
@@ -151,3 +153,37 @@ async def test_fill_up_events_through_the_broker_record_one_price(stations, iden
     await eventually(recorded)
     rows = await fetch(stations.settings, "SELECT cost_per_unit FROM observed_prices WHERE user_id = 'alice'")
     assert [str(r["cost_per_unit"]) for r in rows] == ["3.777"]
+
+
+async def test_a_batch_writes_its_prices_at_once_as_its_events_one_by_one_would(stations, identity):
+    """A consumer's batch writes the prices of its fill-ups in one statement before its commit
+    (use_cases.record_price): the latest event of each fill-up wins, a deletion in the same batch
+    still wins, and a fill-up of a user purged later in the batch does not come back."""
+    from services.stations.consumers import consumers
+    from shared.events.batch import Batch, Delivery
+
+    handlers = consumers(None)
+    changed, kept, dropped, purged, after_purge = (uuid.uuid4() for _ in range(5))
+    deletion = new_event("account.deletion_requested", {"userId": "carol"}, producer="accounts", user_id="carol")
+    events = [
+        fill_up("created", changed, price="3.299", occurred_at=T0),
+        fill_up("updated", changed, price="3.459", occurred_at=T0 + timedelta(minutes=5)),
+        fill_up("updated", changed, price="9.999", occurred_at=T0 + timedelta(minutes=1)),  # older, late
+        fill_up("created", kept, user="bob", price="3.100"),
+        fill_up("created", dropped, price="3.000"),
+        fill_up("deleted", dropped, occurred_at=T0 + timedelta(minutes=1)),
+        fill_up("created", purged, user="carol", occurred_at=deletion.occurred_at - timedelta(minutes=1)),
+        deletion,
+        fill_up("created", after_purge, user="carol", occurred_at=deletion.occurred_at + timedelta(minutes=1)),
+    ]
+    pool = await asyncpg.create_pool(stations.settings.database_url, min_size=1, max_size=2)
+    try:
+        await Batch([Delivery(None, event, handlers[event.routing_key]) for event in events]).apply(pool)
+    finally:
+        await pool.close()
+    rows = await fetch(stations.settings, "SELECT user_id, fuel_log_id, cost_per_unit, deleted FROM observed_prices")
+    assert {(r["user_id"], r["fuel_log_id"], r["cost_per_unit"], r["deleted"]) for r in rows} == {
+        ("alice", changed, Decimal("3.459"), False), ("bob", kept, Decimal("3.100"), False),
+        ("alice", dropped, None, True), ("carol", after_purge, Decimal("3.299"), False)}
+    known = await fetch(stations.settings, "SELECT DISTINCT user_id, place_id FROM known_stations")
+    assert {(r["user_id"], r["place_id"]) for r in known} == {("alice", TREATS), ("bob", TREATS), ("carol", TREATS)}
