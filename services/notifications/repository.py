@@ -227,10 +227,15 @@ async def active_channels(conn: asyncpg.Connection, user_id: str) -> list[asyncp
            ORDER BY created_at, id""", user_id)
 
 
-async def subscribers(conn: asyncpg.Connection, user_id: str, event_type: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT * FROM channels WHERE user_id = $1 AND kind = 'subscription' AND enabled
-           AND $2 = ANY(event_types)""", user_id, event_type)
+async def subscriptions_of(conn: asyncpg.Connection, user_ids: list[str]) -> dict[str, list[asyncpg.Record]]:
+    """The live (enabled) subscriptions of each of the users, every user a key."""
+    rows = await conn.fetch(
+        """SELECT * FROM channels WHERE user_id = ANY($1::text[]) AND kind = 'subscription' AND enabled
+           ORDER BY created_at, id""", user_ids)
+    found: dict[str, list[asyncpg.Record]] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        found[row["user_id"]].append(row)
+    return found
 
 
 # --- deliveries ---------------------------------------------------------------------------------

@@ -113,3 +113,39 @@ async def test_subscriptions_take_only_known_event_types_and_need_a_secret(notif
                                        headers=identity("auth0|bob"))).status == 404
     assert (await notifications.delete(f"/api/notifications/subscriptions/{subscription['id']}",
                                        headers=identity(ALICE))).status == 204
+
+
+async def test_a_batch_reads_its_users_subscriptions_once_and_again_after_a_purge(notifications, receiver, identity):
+    """In a consumer's batch the subscriptions of all its users are read by its first event
+    (use_cases.deliveries): each subscribed event still gets its delivery, an unsubscribed type or
+    user none, and once a purge in the batch has removed a user's subscriptions, that user's later
+    events find none (a stale read would queue deliveries on channels that are gone)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    import asyncpg
+    import orjson
+
+    from services.notifications.consumers import consumers
+    from shared.events.batch import Batch, Delivery
+
+    for user in (ALICE, "auth0|carol"):
+        response = await subscribe(notifications, identity, f"{receiver.url}/ha/webhook", ["fuel_log.created"], user=user)
+        assert response.status == 201, await response.text()
+    filled = [new_event("fuel_log.created", FILL_UP, producer="fuel_logs", user_id=user)
+              for user in (ALICE, "auth0|bob", "auth0|carol", ALICE)]
+    unsubscribed_type = new_event("maintenance.record_created", {"recordId": "r"}, producer="maintenance", user_id=ALICE)
+    deletion = new_event("account.deletion_requested", {"userId": "auth0|carol"}, producer="accounts",
+                         user_id="auth0|carol")
+    after_deletion = replace(new_event("fuel_log.created", FILL_UP, producer="fuel_logs", user_id="auth0|carol"),
+                             occurred_at=deletion.occurred_at + timedelta(minutes=1))
+    events = [*filled, unsubscribed_type, deletion, after_deletion]
+    handlers = consumers(notifications.server.app)
+    pool = await asyncpg.create_pool(notifications.settings.database_url, min_size=1, max_size=2)
+    try:
+        await Batch([Delivery(None, event, handlers[event.routing_key]) for event in events]).apply(pool)
+        rows = await pool.fetch("SELECT user_id, payload FROM deliveries WHERE kind = 'event'")
+    finally:
+        await pool.close()
+    queued = sorted((row["user_id"], orjson.loads(row["payload"])["data"]["eventId"]) for row in rows)
+    assert queued == sorted([(ALICE, str(filled[0].id)), (ALICE, str(filled[3].id))])

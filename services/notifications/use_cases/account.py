@@ -7,6 +7,7 @@ from shared.purges import record_purge
 from shared.transactions import Database, transaction
 
 from .. import events, repository
+from .deliveries import subscriptions_changed
 
 
 async def purge_user(db: Database, user_id: str, deletion_id: str | None) -> None:
@@ -15,5 +16,6 @@ async def purge_user(db: Database, user_id: str, deletion_id: str | None) -> Non
     A redelivery finds nothing left and confirms again."""
     async with transaction(db) as conn:
         await repository.purge_user(conn, user_id)
+        subscriptions_changed(user_id)
         await record_purge(conn, user_id)  # events of before this are stale from now on
         await enqueue(conn, events.account_purged(user_id, deletion_id))

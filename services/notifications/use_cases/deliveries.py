@@ -13,6 +13,7 @@ import asyncpg
 
 from shared.errors import NotFoundError
 from shared.events import Event
+from shared.events.batch import batch_in_progress
 from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
@@ -51,16 +52,44 @@ async def publish_to_subscribers(conn: asyncpg.Connection, event: Event, wake: W
     """Queue the event for each of its owner's subscriptions to its type, once per event id."""
     if event.user_id is None:
         return 0
+    subscriptions = [s for s in await _subscriptions(conn, event.user_id) if event.type in s["event_types"]]
+    if not subscriptions:
+        return 0
     created = 0
     body = {"type": event.type, "timestamp": event.occurred_at.isoformat(),
             "data": {"eventId": str(event.id), "version": event.version, **event.data}}
-    for subscription in await repository.subscribers(conn, event.user_id, event.type):
+    for subscription in subscriptions:
         key = f"event:{event.id}:{subscription['id']}"
         if await repository.insert_delivery(conn, event.user_id, subscription["id"], key, "event", body, now()):
             created += 1
     if created:
         wake_after_commit(wake)
     return created
+
+
+# In a consumer batch's memo: user id -> their live subscriptions, read for every user of the
+# batch by the first event that needs them (one statement a batch rather than one an event).
+SUBSCRIPTIONS = "notifications.subscriptions"
+
+
+async def _subscriptions(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
+    batch = batch_in_progress()
+    if batch is None:
+        return (await repository.subscriptions_of(conn, [user_id]))[user_id]
+    known = batch.memo.get(SUBSCRIPTIONS)
+    if known is None:
+        users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
+        known = batch.memo[SUBSCRIPTIONS] = await repository.subscriptions_of(conn, users)
+    if user_id not in known:
+        known |= await repository.subscriptions_of(conn, [user_id])
+    return known[user_id]
+
+
+def subscriptions_changed(user_id: str) -> None:
+    """The user's subscriptions changed in this transaction (a purge): a batch reads them again."""
+    batch = batch_in_progress()
+    if batch is not None:
+        batch.memo.get(SUBSCRIPTIONS, {}).pop(user_id, None)
 
 
 async def claim_deliveries(db: Database, limit: int, lease_seconds: float) -> list[dict[str, Any]]:
