@@ -10,6 +10,7 @@ import asyncpg
 from shared.paging import Page
 
 from .domain.lists import DOCUMENT_ORDER, VEHICLE_ORDER
+from .domain.odometer import SourceReading
 from .domain.vehicle import FIELDS
 
 _COLUMNS = ", ".join(FIELDS)
@@ -112,29 +113,36 @@ async def set_odometer(
     )
 
 
-async def upsert_source_reading(
-    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, *, kind: str, source_id: uuid.UUID,
-    source: str, reading: int | None, read_on: date, read_at: datetime | None, version: datetime,
-) -> bool:
-    """Record a fill-up's or record's reading, keyed by its id: a newer event's state replaces an
-    older one, an older or repeated event and any event of a deleted source change nothing.
-    Only for the user's live vehicle (another's, or a deleted one, is left alone). Whether the
-    log changed."""
-    changed = await conn.fetchval(
+async def upsert_source_readings(
+    conn: asyncpg.Connection, readings: list[tuple[str, uuid.UUID, SourceReading, datetime]],
+) -> list[tuple[str, uuid.UUID]]:
+    """Record fill-ups' and records' readings (user id, vehicle id, reading, its event's time; at
+    most one per source) in one statement, each keyed by its source's id: a newer event's state
+    replaces an older one, an older or repeated event and any event of a deleted source change
+    nothing. Only for the user's live vehicle (another's, or a deleted one, is left alone). The
+    (user id, vehicle id) of each reading that changed the log."""
+    rows = await conn.fetch(
         """INSERT INTO odometer_readings
                (id, user_id, vehicle_id, reading, read_on, read_at, source, source_kind, source_id, source_version)
-           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
-           FROM vehicles WHERE id = $3 AND user_id = $2 AND deleted_at IS NULL
+           SELECT t.id, t.user_id, t.vehicle_id, t.reading, t.read_on, t.read_at, t.source, t.kind, t.source_id,
+                  t.version
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::date[], $6::timestamptz[], $7::text[],
+                       $8::text[], $9::uuid[], $10::timestamptz[])
+                AS t(id, user_id, vehicle_id, reading, read_on, read_at, source, kind, source_id, version)
+           JOIN vehicles v ON v.id = t.vehicle_id AND v.user_id = t.user_id AND v.deleted_at IS NULL
+           ORDER BY t.user_id, t.kind, t.source_id
            ON CONFLICT (user_id, source_kind, source_id) WHERE source_id IS NOT NULL DO UPDATE
            SET reading = EXCLUDED.reading, read_on = EXCLUDED.read_on, read_at = EXCLUDED.read_at,
                source = EXCLUDED.source, source_version = EXCLUDED.source_version
            WHERE odometer_readings.removed_at IS NULL
              AND odometer_readings.vehicle_id = EXCLUDED.vehicle_id
              AND odometer_readings.source_version < EXCLUDED.source_version
-           RETURNING true""",
-        uuid.uuid4(), user_id, vehicle_id, reading, read_on, read_at, source, kind, source_id, version,
+           RETURNING user_id, vehicle_id""",
+        *map(list, zip(*[(uuid.uuid4(), user_id, vehicle_id, reading.reading, reading.read_on, reading.read_at,
+                          reading.source, reading.kind, reading.source_id, version)
+                         for user_id, vehicle_id, reading, version in readings])),
     )
-    return bool(changed)
+    return [(row["user_id"], row["vehicle_id"]) for row in rows]
 
 
 async def remove_source_reading(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, AsyncIterator, Mapping, NamedTuple
 
@@ -146,31 +147,48 @@ async def _derive_odometer(
     return row
 
 
-def _derive_before_commit(cache: Cache, user_id: str, vehicle_id: uuid.UUID) -> None:
-    """Derive the odometer once, just before the commit: a batch of events touching one vehicle's
-    log derives it once and emits at most one vehicle.updated (in a fixed order of vehicles, so two
-    batches lock them in the same order)."""
+@dataclass
+class _OdometerWork:
+    """What a transaction's events do to odometers, done just before its commit: a consumer's
+    batch writes its readings in one statement and derives each vehicle they changed once, emitting
+    at most one vehicle.updated for it (vehicles in a fixed order, so two batches lock them in the
+    same order)."""
 
-    async def derive(conn: asyncpg.Connection, _: object) -> None:
-        await _derive_odometer(conn, cache, user_id, vehicle_id)
+    cache: Cache
+    # (user id, source kind, source id) -> (user id, vehicle id, reading, its event's time)
+    readings: dict[tuple, tuple[str, uuid.UUID, SourceReading, datetime]] = field(default_factory=dict)
+    derive: set[tuple[str, uuid.UUID]] = field(default_factory=set)  # (user id, vehicle id)
 
-    coalesce(("odometer", user_id, vehicle_id), True, lambda first, _: first, derive)
+    def merged(self, other: _OdometerWork) -> _OdometerWork:
+        for key, entry in other.readings.items():
+            if key not in self.readings or self.readings[key][3] < entry[3]:  # a tie: the first, as the SQL
+                self.readings[key] = entry
+        self.derive |= other.derive
+        return self
+
+    async def do(self, conn: asyncpg.Connection) -> None:
+        changed = await repository.upsert_source_readings(
+            conn, [self.readings[key] for key in sorted(self.readings, key=str)]) if self.readings else []
+        for user_id, vehicle_id in sorted(self.derive.union(changed), key=str):
+            await _derive_odometer(conn, self.cache, user_id, vehicle_id)
+
+
+def _before_commit(work: _OdometerWork) -> None:
+    coalesce("vehicles.odometer_work", work, _OdometerWork.merged, lambda conn, combined: combined.do(conn))
 
 
 async def record_source_reading(
     db: Database, cache: Cache, user_id: str, vehicle_id: uuid.UUID, reading: SourceReading, version: datetime
 ) -> None:
-    """A fill-up's or maintenance record's reading (its created/updated event, `version` its time).
+    """A fill-up's or maintenance record's reading (its created/updated event, `version` its time),
+    written with the transaction's other readings just before it commits.
 
     Never refused: its own service accepted it. Keyed by the source's id, so a redelivered event
     changes nothing, an older one never overwrites a newer one, and a deleted source stays deleted.
     """
-    async with transaction(db) as conn:
-        changed = await repository.upsert_source_reading(
-            conn, user_id, vehicle_id, kind=reading.kind, source_id=reading.source_id, source=reading.source,
-            reading=reading.reading, read_on=reading.read_on, read_at=reading.read_at, version=version)
-        if changed:
-            _derive_before_commit(cache, user_id, vehicle_id)
+    async with transaction(db):
+        entry = (user_id, vehicle_id, reading, version)
+        _before_commit(_OdometerWork(cache, readings={(user_id, reading.kind, reading.source_id): entry}))
 
 
 async def remove_source_reading(
@@ -178,11 +196,12 @@ async def remove_source_reading(
     version: datetime,
 ) -> None:
     """The fill-up or record was deleted: its reading leaves the log, and the odometer follows
-    (deleting a mistyped fill-up fixes the odometer)."""
+    (deleting a mistyped fill-up fixes the odometer). A reading of it waiting for the commit finds
+    its tombstone and adds nothing."""
     async with transaction(db) as conn:
         if await repository.remove_source_reading(conn, user_id, vehicle_id, kind=kind, source_id=source_id,
                                                   version=version):
-            _derive_before_commit(cache, user_id, vehicle_id)
+            _before_commit(_OdometerWork(cache, derive={(user_id, vehicle_id)}))
 
 
 async def odometer_log(

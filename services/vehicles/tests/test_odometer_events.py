@@ -214,6 +214,34 @@ async def test_many_readings_of_a_vehicle_in_one_batch_derive_it_once(start_vehi
     assert len(await outbox_updates(vehicles)) - updates_before == 2  # one per vehicle, not one per reading
 
 
+async def test_one_batch_in_any_order_gives_the_log_its_events_give_one_by_one(start_vehicles, identity):
+    """A batch's readings are written together before its commit (use_cases._OdometerWork): within
+    it too the newest event of a source wins, a source deleted in the batch stays deleted whatever
+    came first, and a repeated event changes nothing."""
+    vehicles = await start_vehicles()
+    alice = identity("auth0|odo-batch")
+    outcomes = set()
+    for order in itertools.permutations(range(5)):
+        fuel_log_id, gone_id = str(uuid.uuid4()), str(uuid.uuid4())
+        vehicle = await create_vehicle(vehicles, alice, licensePlate=f"B-{''.join(map(str, order))}")
+        vid = vehicle["id"]
+        first = fill_up_event("created", vid, "auth0|odo-batch", 1500, day(1), fuel_log_id=fuel_log_id)
+        events = [
+            first,
+            fill_up_event("updated", vid, "auth0|odo-batch", 1550.7, day(2), fuel_log_id=fuel_log_id,
+                          occurred_at=first.occurred_at + timedelta(seconds=1)),
+            record_created_event(vid, "auth0|odo-batch", 1400, day(1)),
+            fill_up_event("created", vid, "auth0|odo-batch", 9000, day(3), fuel_log_id=gone_id),
+            fill_up_event("deleted", vid, "auth0|odo-batch", fuel_log_id=gone_id),
+        ]
+        await apply(vehicles, *(events[index] for index in order), first)
+        log = await log_of(vehicles, alice, vid)
+        outcomes.add((tuple((e["reading"], e["date"], e["source"]) for e in log),
+                      await odometer_of(vehicles, alice, vid)))
+    assert outcomes == {(((1550, day(2).isoformat(), "fill_up"), (1400, day(1).isoformat(), "maintenance_record")),
+                         1550)}
+
+
 async def test_an_initial_reading_gives_way_to_a_higher_earlier_one(start_vehicles, identity):
     """A vehicle created today with a rough odometer takes last week's higher fill-up; an import of
     older, lower history leaves it alone."""
