@@ -82,35 +82,51 @@ _SUPERSEDED = """(source = 'initial' AND EXISTS (
 _COUNTS = f"{_LIVE} AND NOT {_SUPERSEDED}"
 
 
+def _current_reading(vehicle_id: str) -> str:
+    """SQL of the vehicle's current reading (`vehicle_id` an SQL expression): the first entry of
+    its log that counts, 0 for an empty log (no reading yet)."""
+    return f"""coalesce((SELECT reading FROM odometer_readings WHERE vehicle_id = {vehicle_id} AND {_COUNTS}
+                         ORDER BY {LOG_ORDER} LIMIT 1), 0)"""
+
+
+async def lock_vehicles_for_odometer(conn: asyncpg.Connection, vehicles: list[tuple[str, uuid.UUID]]) -> list[uuid.UUID]:
+    """Hold the users' live vehicles of (user id, vehicle id) while their logs are read and their
+    odometers derived, so two writers of one vehicle's log derive in turn and the later one sees the
+    earlier one's entry; in id order, so two writers of several lock them in the same order. NO KEY
+    UPDATE: it does not wait for writers that only reference a vehicle (log inserts take KEY SHARE).
+    The ids of those held (another user's vehicle, or a deleted one, is left out)."""
+    rows = await conn.fetch(
+        """SELECT v.id FROM vehicles v
+           JOIN unnest($1::text[], $2::uuid[]) AS t(user_id, id) ON v.id = t.id AND v.user_id = t.user_id
+           WHERE v.deleted_at IS NULL
+           ORDER BY v.id
+           FOR NO KEY UPDATE OF v""",
+        [user_id for user_id, _ in vehicles], [vehicle_id for _, vehicle_id in vehicles],
+    )
+    return [row["id"] for row in rows]
+
+
 async def lock_vehicle_for_odometer(conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID) -> bool:
-    """Hold the user's live vehicle while its log is read and its odometer derived, so two writers
-    of one vehicle's log derive in turn and the later one sees the earlier one's entry. NO KEY UPDATE:
-    it does not wait for writers that only reference the vehicle (log inserts take KEY SHARE)."""
-    return bool(await conn.fetchval(
-        "SELECT true FROM vehicles WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR NO KEY UPDATE",
-        vehicle_id, user_id,
-    ))
+    """One vehicle, as lock_vehicles_for_odometer: whether it is the user's live vehicle."""
+    return bool(await lock_vehicles_for_odometer(conn, [(user_id, vehicle_id)]))
 
 
 async def derived_odometer(conn: asyncpg.Connection, vehicle_id: uuid.UUID) -> int:
     """The reading of the first entry of the log that counts; 0 for an empty log (no reading yet)."""
-    reading = await conn.fetchval(
-        f"SELECT reading FROM odometer_readings WHERE vehicle_id = $1 AND {_COUNTS} ORDER BY {LOG_ORDER} LIMIT 1",
-        vehicle_id,
-    )
-    return reading or 0
+    return await conn.fetchval(f"SELECT {_current_reading('$1')}", vehicle_id)
 
 
-async def set_odometer(
-    conn: asyncpg.Connection, user_id: str, vehicle_id: uuid.UUID, reading: int
-) -> asyncpg.Record | None:
-    """Set the odometer to `reading` if it differs; the updated row, or None if unchanged."""
-    return await conn.fetchrow(
-        """UPDATE vehicles SET odometer_reading = $3, updated_at = now()
-           WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL AND odometer_reading <> $3
-           RETURNING *""",
-        vehicle_id, user_id, reading,
+async def set_derived_odometers(conn: asyncpg.Connection, vehicle_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    """Set each vehicle's odometer to the reading of the first entry of its log that counts (0 for
+    an empty log: no reading yet) where that differs. The rows it changed, in id order."""
+    rows = await conn.fetch(
+        f"""UPDATE vehicles v SET odometer_reading = derived.reading, updated_at = now()
+            FROM (SELECT t.id, {_current_reading('t.id')} AS reading FROM unnest($1::uuid[]) AS t(id)) derived
+            WHERE v.id = derived.id AND v.deleted_at IS NULL AND v.odometer_reading <> derived.reading
+            RETURNING v.*""",
+        vehicle_ids,
     )
+    return sorted(rows, key=lambda row: row["id"])
 
 
 async def upsert_source_readings(

@@ -132,27 +132,35 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+async def _derive_odometers(
+    conn: asyncpg.Connection, cache: Cache, vehicles: list[tuple[str, uuid.UUID]]
+) -> list[asyncpg.Record]:
+    """Set each vehicle's odometer (user id, vehicle id; the user's live vehicles only) to what its
+    log says, in three statements however many; where that changes it, vehicle.updated
+    (maintenance's reminders follow a raise; its projection still ignores a lowering, see
+    docs/events.md). The vehicle rows it changed."""
+    held = await repository.lock_vehicles_for_odometer(conn, vehicles)
+    rows = await repository.set_derived_odometers(conn, held) if held else []
+    if rows:
+        await enqueue(conn, *(events.vehicle_updated(row) for row in rows))
+        for row in rows:
+            cache.invalidate_after_commit(row["user_id"], cache_keys.vehicle_list(row["user_id"]))
+    return rows
+
+
 async def _derive_odometer(
     conn: asyncpg.Connection, cache: Cache, user_id: str, vehicle_id: uuid.UUID
 ) -> asyncpg.Record | None:
-    """Set the vehicle's odometer to what its log says; when that changes it, vehicle.updated
-    (maintenance's reminders follow a raise; its projection still ignores a lowering, see
-    docs/events.md). The vehicle row after a change, or None."""
-    if not await repository.lock_vehicle_for_odometer(conn, user_id, vehicle_id):
-        return None  # not the user's live vehicle
-    row = await repository.set_odometer(conn, user_id, vehicle_id, await repository.derived_odometer(conn, vehicle_id))
-    if row is not None:
-        await enqueue(conn, events.vehicle_updated(row))
-        cache.invalidate_after_commit(user_id, cache_keys.vehicle_list(user_id))
-    return row
+    """One vehicle's: the row after a change, or None."""
+    rows = await _derive_odometers(conn, cache, [(user_id, vehicle_id)])
+    return rows[0] if rows else None
 
 
 @dataclass
 class _OdometerWork:
     """What a transaction's events do to odometers, done just before its commit: a consumer's
-    batch writes its readings in one statement and derives each vehicle they changed once, emitting
-    at most one vehicle.updated for it (vehicles in a fixed order, so two batches lock them in the
-    same order)."""
+    batch writes its readings in one statement and derives the vehicles they changed together,
+    each once, emitting at most one vehicle.updated for it."""
 
     cache: Cache
     # (user id, source kind, source id) -> (user id, vehicle id, reading, its event's time)
@@ -169,8 +177,7 @@ class _OdometerWork:
     async def do(self, conn: asyncpg.Connection) -> None:
         changed = await repository.upsert_source_readings(
             conn, [self.readings[key] for key in sorted(self.readings, key=str)]) if self.readings else []
-        for user_id, vehicle_id in sorted(self.derive.union(changed), key=str):
-            await _derive_odometer(conn, self.cache, user_id, vehicle_id)
+        await _derive_odometers(conn, self.cache, sorted(self.derive.union(changed), key=str))
 
 
 def _before_commit(work: _OdometerWork) -> None:
