@@ -72,10 +72,10 @@ class EdgeSettings(ServiceSettings):
     upstream_timeout: float = Field(default=30.0, gt=0)
     upstream_connect_timeout: float = Field(default=2.0, gt=0)
     upstream_pool_size: int = Field(default=512, ge=1)
-    # What forwards /api requests: "aiohttp" (its ClientSession) or "lean" (upstream_client.py:
-    # about half the client's CPU, 12-18 % of the edge's per forward in bench/forward_cost.py,
-    # short of the 25 % that would have made it the default).
-    upstream_client: Literal["aiohttp", "lean"] = "aiohttp"
+    # What forwards /api requests: "lean" (upstream_client.py: about half the CPU of aiohttp's
+    # client, 12-18 % of the edge's per forward in bench/forward_cost.py, 17 % of its CPU per fill-up
+    # in bench/profile) or "aiohttp" (its ClientSession, the fallback).
+    upstream_client: Literal["aiohttp", "lean"] = "lean"
     health_probe_timeout: float = Field(default=2.0, gt=0)
     # /api/health probes the services at most this often; answers in between come from memory.
     health_cache_seconds: float = Field(default=2.0, ge=0)

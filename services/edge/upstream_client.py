@@ -1,7 +1,7 @@
 """A lean HTTP/1.1 client for forwarding: keep-alive pools per upstream, one write per request.
 
-Chosen with EDGE_UPSTREAM_CLIENT=lean. Most of what aiohttp's ClientSession spends on a forward
-is its own bookkeeping (request and response objects, URL and header merging, tracing, cookie and
+The edge's default (EDGE_UPSTREAM_CLIENT=aiohttp falls back to aiohttp's session). Most of what
+aiohttp's ClientSession spends on a forward is its own bookkeeping (request and response objects, URL and header merging, tracing, cookie and
 timer plumbing), none of which a proxy needs: it already has the method, the target and the
 headers. Measured by bench/forward_cost.py, this client sends a forward for about half the
 session's CPU; the session is a fifth of the edge's whole cost per forward. It keeps only what

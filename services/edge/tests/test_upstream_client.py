@@ -321,8 +321,8 @@ async def test_the_edge_forwards_with_either_client(edge, issuer, client):
 
 @pytest.mark.pure
 def test_the_client_setting_takes_lean_or_aiohttp_only():
-    assert edge_settings(dev_issuer=True).upstream_client == "aiohttp"
-    assert edge_settings(dev_issuer=True, upstream_client="lean").upstream_client == "lean"
+    assert edge_settings(dev_issuer=True).upstream_client == "lean"
+    assert edge_settings(dev_issuer=True, upstream_client="aiohttp").upstream_client == "aiohttp"
     with pytest.raises(ValidationError):
         edge_settings(dev_issuer=True, upstream_client="curl")
 
