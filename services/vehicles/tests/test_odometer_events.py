@@ -275,3 +275,22 @@ async def test_a_records_edit_and_deletion_move_its_reading(start_vehicles, iden
     await apply(vehicles, record_created_event(vid, "auth0|odo-record", None, record_id=rid, action="deleted"))
     assert await odometer_of(vehicles, alice, vid) == 5_000
     assert [e["source"] for e in await log_of(vehicles, alice, vid)] == ["maintenance_record"]
+
+
+async def test_a_purge_in_the_batch_leaves_no_reading_of_the_user_behind(start_vehicles, identity):
+    """Readings are written at the end of the batch (use_cases._OdometerWork), after a purge the
+    batch also holds: those of the purged user's vehicles find no vehicle and are left out, while
+    another user's in the same batch are written."""
+    from shared.events import new_event
+
+    vehicles = await start_vehicles()
+    leaving, staying = identity("auth0|odo-leaving"), identity("auth0|odo-staying")
+    gone = await create_vehicle(vehicles, leaving, licensePlate="GONE-1")
+    kept = await create_vehicle(vehicles, staying, licensePlate="KEPT-1")
+    deletion = new_event("account.deletion_requested", {"userId": "auth0|odo-leaving"}, producer="accounts",
+                         user_id="auth0|odo-leaving")
+    await apply(vehicles, fill_up_event("created", gone["id"], "auth0|odo-leaving", 2000, day(1)),
+                fill_up_event("created", kept["id"], "auth0|odo-staying", 3000, day(1)), deletion)
+    assert (await vehicles.get(f"/api/vehicles/{gone['id']}", headers=leaving)).status == 404
+    assert await odometer_of(vehicles, staying, kept["id"]) == 3000
+    assert [e["reading"] for e in await log_of(vehicles, staying, kept["id"])] == [3000]
