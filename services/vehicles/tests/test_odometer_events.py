@@ -14,35 +14,46 @@ from .odometer_helpers import (
 )
 
 
+# Whatever order (and redelivery) the events of one vehicle come in, its log and odometer end so.
+SETTLED = {(((1550, day(2).isoformat(), "fill_up"), (1400, day(1).isoformat(), "maintenance_record")), 1550)}
+
+
+async def sources_of_a_new_vehicle(vehicles, headers, user: str, plate: str) -> tuple[str, list, object]:
+    """A new vehicle; the events of a fill-up created then updated, of a record, and of a fill-up
+    deleted; and the created event of that deleted fill-up, which must never show."""
+    fuel_log_id, gone_id = str(uuid.uuid4()), str(uuid.uuid4())  # ids are unique across vehicles
+    vid = (await create_vehicle(vehicles, headers, licensePlate=plate))["id"]
+    first = fill_up_event("created", vid, user, 1500, day(1), fuel_log_id=fuel_log_id)
+    events = [
+        first,
+        fill_up_event("updated", vid, user, 1550.7, day(2), fuel_log_id=fuel_log_id,
+                      occurred_at=first.occurred_at + timedelta(seconds=1)),
+        record_created_event(vid, user, 1400, day(1)),
+        fill_up_event("deleted", vid, user, fuel_log_id=gone_id),
+    ]
+    return vid, events, fill_up_event("created", vid, user, 9000, day(3), fuel_log_id=gone_id)
+
+
+async def settled_state(vehicles, headers, vid: str) -> tuple:
+    log = await log_of(vehicles, headers, vid)
+    return tuple((e["reading"], e["date"], e["source"]) for e in log), await odometer_of(vehicles, headers, vid)
+
+
 async def test_any_order_and_redelivery_give_the_same_log(start_vehicles, identity):
     # No broker in these tests (see conftest): the outbox keeps what the handlers emit, for inspection.
     vehicles = await start_vehicles()
     alice = identity("auth0|odo")
     outcomes = set()
     for order in itertools.permutations(range(4)):
-        fuel_log_id, gone_id = str(uuid.uuid4()), str(uuid.uuid4())  # ids are unique across vehicles
-        vehicle = await create_vehicle(vehicles, alice, licensePlate=f"P-{''.join(map(str, order))}")
-        vid = vehicle["id"]
-        first = fill_up_event("created", vid, "auth0|odo", 1500, day(1), fuel_log_id=fuel_log_id)
-        events = [
-            first,
-            fill_up_event("updated", vid, "auth0|odo", 1550.7, day(2), fuel_log_id=fuel_log_id,
-                          occurred_at=first.occurred_at + timedelta(seconds=1)),
-            record_created_event(vid, "auth0|odo", 1400, day(1)),
-            # a fill-up deleted before its created event arrives: it never shows
-            fill_up_event("deleted", vid, "auth0|odo", fuel_log_id=gone_id),
-        ]
-        late_created = fill_up_event("created", vid, "auth0|odo", 9000, day(3), fuel_log_id=gone_id)
+        vid, events, late_created = await sources_of_a_new_vehicle(vehicles, alice, "auth0|odo",
+                                                                   f"P-{''.join(map(str, order))}")
         for index in order:
             await apply(vehicles, events[index])
-        await apply(vehicles, late_created)
+        await apply(vehicles, late_created)  # a fill-up deleted before its created event arrives
         for index in reversed(order):  # redelivered, in yet another order
             await apply(vehicles, events[index])
-        log = await log_of(vehicles, alice, vid)
-        outcomes.add((tuple((e["reading"], e["date"], e["source"]) for e in log),
-                      await odometer_of(vehicles, alice, vid)))
-    assert outcomes == {(((1550, day(2).isoformat(), "fill_up"), (1400, day(1).isoformat(), "maintenance_record")),
-                         1550)}
+        outcomes.add(await settled_state(vehicles, alice, vid))
+    assert outcomes == SETTLED
 
 
 async def test_the_latest_dated_reading_is_current_even_when_lower(start_vehicles, identity):
@@ -222,24 +233,12 @@ async def test_one_batch_in_any_order_gives_the_log_its_events_give_one_by_one(s
     alice = identity("auth0|odo-batch")
     outcomes = set()
     for order in itertools.permutations(range(5)):
-        fuel_log_id, gone_id = str(uuid.uuid4()), str(uuid.uuid4())
-        vehicle = await create_vehicle(vehicles, alice, licensePlate=f"B-{''.join(map(str, order))}")
-        vid = vehicle["id"]
-        first = fill_up_event("created", vid, "auth0|odo-batch", 1500, day(1), fuel_log_id=fuel_log_id)
-        events = [
-            first,
-            fill_up_event("updated", vid, "auth0|odo-batch", 1550.7, day(2), fuel_log_id=fuel_log_id,
-                          occurred_at=first.occurred_at + timedelta(seconds=1)),
-            record_created_event(vid, "auth0|odo-batch", 1400, day(1)),
-            fill_up_event("created", vid, "auth0|odo-batch", 9000, day(3), fuel_log_id=gone_id),
-            fill_up_event("deleted", vid, "auth0|odo-batch", fuel_log_id=gone_id),
-        ]
-        await apply(vehicles, *(events[index] for index in order), first)
-        log = await log_of(vehicles, alice, vid)
-        outcomes.add((tuple((e["reading"], e["date"], e["source"]) for e in log),
-                      await odometer_of(vehicles, alice, vid)))
-    assert outcomes == {(((1550, day(2).isoformat(), "fill_up"), (1400, day(1).isoformat(), "maintenance_record")),
-                         1550)}
+        vid, events, created_of_deleted = await sources_of_a_new_vehicle(vehicles, alice, "auth0|odo-batch",
+                                                                         f"B-{''.join(map(str, order))}")
+        events.append(created_of_deleted)
+        await apply(vehicles, *(events[index] for index in order), events[0])
+        outcomes.add(await settled_state(vehicles, alice, vid))
+    assert outcomes == SETTLED
 
 
 async def test_an_initial_reading_gives_way_to_a_higher_earlier_one(start_vehicles, identity):
