@@ -22,7 +22,7 @@ from shared.paging import Page, PageOf
 
 from . import use_cases
 from .cache_keys import EDGE_CACHE_SECONDS
-from .domain.catalog import SUBTYPES, category_named
+from .domain.catalog import SUBTYPES, Category, category_named
 from .domain.csv_export import write_records_csv
 from .domain.imports import ImportQuery
 from .domain.inputs import (
@@ -44,7 +44,8 @@ def caller_units(request: web.Request, body_units: Units | None = None) -> Units
 
 
 @routes.get("/api/maintenance/subtypes/{category}")
-@documented(summary="The subtypes valid in a category", responses={200: CategorySubtypes})
+@documented(summary="The subtypes valid in a category", path={"category": {"enum": [c.value for c in Category]}},
+            responses={200: CategorySubtypes})
 async def list_subtypes(request: web.Request) -> web.Response:
     category = category_named(request.match_info["category"])
     return json_response({"category": category.value, "subtypes": list(SUBTYPES[category])})

@@ -22,7 +22,7 @@ from shared.http.validation import parse_body, parse_query
 from shared.models import ApiModel
 
 from . import use_cases
-from .domain.photos import SIGNED_PHOTO_PREFIX, PhotoUrlSigner, photo_name, signed_photo_max_age
+from .domain.photos import PHOTO_NAME, SIGNED_PHOTO_PREFIX, PhotoUrlSigner, photo_name, signed_photo_max_age
 from .domain.responses import PlaceCandidate, SavedStation, SignedPhotoUrl, StationSearchResult
 from .domain.saved_stations import SAVED_STATION_ORDER, SaveStationInput
 from .domain.search import PlaceQuery, SearchInput
@@ -30,6 +30,8 @@ from .domain.views import saved_station_view, search_view
 from .provider import PLACES, ProviderFailure, ProviderNotConfigured, ProviderTimeout
 
 PHOTO_SIGNER = web.AppKey("photo_signer", PhotoUrlSigner)
+# A photo's name as Places gives it; anything else is refused (it could steer the provider call).
+PHOTO_REFERENCE = {"reference": {"pattern": PHOTO_NAME.pattern}}
 
 routes = web.RouteTableDef()
 PHOTO_CHUNK_BYTES = 64 * 1024
@@ -116,7 +118,7 @@ async def delete_saved_station(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/stations/photo/{reference:.+}")
-@documented(summary="A station photo", query=PhotoQuery)
+@documented(summary="A station photo", query=PhotoQuery, path=PHOTO_REFERENCE)
 async def station_photo(request: web.Request) -> web.StreamResponse:
     current_user(request)  # the identity middleware has checked the caller
     reference = photo_name(request.match_info["reference"])
@@ -126,7 +128,8 @@ async def station_photo(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/api/stations/photo-url/{reference:.+}")
-@documented(summary="A signed URL of a station photo, for <img>", responses={200: SignedPhotoUrl})
+@documented(summary="A signed URL of a station photo, for <img>", path=PHOTO_REFERENCE,
+            responses={200: SignedPhotoUrl})
 async def signed_photo_url(request: web.Request) -> web.Response:
     """A URL for <img src>, which cannot send the Bearer header."""
     current_user(request)
@@ -136,6 +139,7 @@ async def signed_photo_url(request: web.Request) -> web.Response:
 
 
 @routes.get(SIGNED_PHOTO_PREFIX + "{reference:.+}")
+@documented(summary="A station photo by its signed URL", query=SignedPhotoQuery, path=PHOTO_REFERENCE)
 async def signed_station_photo(request: web.Request) -> web.StreamResponse:
     """Public (no identity assertion): the signature and its expiry are the access check."""
     reference = photo_name(request.match_info["reference"])

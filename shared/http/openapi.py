@@ -101,19 +101,22 @@ def documented(
     body: type[BaseModel] | None = None,
     body_required: bool = True,
     query: type[BaseModel] | None = None,
+    path: Mapping[str, dict[str, Any]] | None = None,
     responses: Mapping[int, ResponseSpec] | None = None,
     links: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     tags: list[str] | None = None,
     paged: bool = False,
 ) -> Callable:
-    """Attach OpenAPI metadata to a handler. responses: status -> model, [model] (a list of it),
-    a description string, or None (no body described). links: status -> name -> link().
-    paged: a list route taking `limit` and `cursor` (shared/paging.py), answering Link rel=next."""
+    """Attach OpenAPI metadata to a handler. path: a path parameter's JSON Schema beyond a string
+    (an enum, a pattern), where the handler takes less than any string. responses: status ->
+    model, [model] (a list of it), a description string, or None (no body described). links:
+    status -> name -> link(). paged: a list route taking `limit` and `cursor` (shared/paging.py),
+    answering Link rel=next."""
 
     def mark(handler: Callable) -> Callable:
         setattr(handler, METADATA_ATTRIBUTE, {
             "summary": summary, "description": description, "body": body, "body_required": body_required,
-            "query": query,
+            "query": query, "path": dict(path or {}),
             "responses": dict(responses or {}), "links": dict(links or {}), "tags": tags, "paged": paged,
         })
         return handler
@@ -146,7 +149,7 @@ def links_by_new_id(**operations: str) -> dict[str, dict[str, Any]]:
 
 def _metadata(handler: Any) -> dict[str, Any]:
     return getattr(handler, METADATA_ATTRIBUTE, None) or {
-        "summary": None, "description": None, "body": None, "body_required": True, "query": None,
+        "summary": None, "description": None, "body": None, "body_required": True, "query": None, "path": {},
         "responses": {}, "links": {}, "tags": None, "paged": False,
     }
 
@@ -212,7 +215,8 @@ def _operation(path: str, method: str, handler: Any, service: str, refs) -> dict
     }
     if metadata["description"]:
         operation["description"] = metadata["description"]
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "string", **metadata["path"].get(name, {})}}
                   for name in _PATH_PARAMETER.findall(path)]
     if metadata["query"] is not None:
         parameters += _query_parameters(metadata["query"])
