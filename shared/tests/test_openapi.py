@@ -247,3 +247,16 @@ def test_a_paged_list_documents_limit_cursor_and_the_link_header():
     assert query["cursor"]["schema"]["type"] == "string" and query["cursor"]["required"] is False
     assert query["vehicleId"]["required"] is True
     assert "Link" in listing["responses"]["200"]["headers"]
+
+
+def test_a_path_parameter_is_documented_as_narrowly_as_the_handler_takes_it():
+    app = base_app("things", ServiceSettings(identity_secret=IDENTITY_SECRET, port=free_port()))
+
+    @documented(path={"kind": {"enum": ["a", "b"]}})
+    async def things_of_a_kind(request):
+        return web.json_response([])
+
+    app.router.add_get("/api/things/{kind}/{name}", things_of_a_kind)
+    parameters = openapi_document(app, "things")["paths"]["/api/things/{kind}/{name}"]["get"]["parameters"]
+    assert {p["name"]: p["schema"] for p in parameters} == {
+        "kind": {"type": "string", "enum": ["a", "b"]}, "name": {"type": "string"}}
