@@ -34,26 +34,32 @@ async def sources_of_a_new_vehicle(vehicles, headers, user: str, plate: str) -> 
     return vid, events, fill_up_event("created", vid, user, 9000, day(3), fuel_log_id=gone_id)
 
 
-async def settled_state(vehicles, headers, vid: str) -> tuple:
-    log = await log_of(vehicles, headers, vid)
-    return tuple((e["reading"], e["date"], e["source"]) for e in log), await odometer_of(vehicles, headers, vid)
+async def settled_states(vehicles, headers, user: str, count: int, deliver) -> set:
+    """For each order of the first `count` source events, a new vehicle whose events `deliver(events,
+    created_of_deleted, order)` hands to the consumer: the set of (log, odometer) they end in."""
+    outcomes = set()
+    for order in itertools.permutations(range(count)):
+        vid, events, created_of_deleted = await sources_of_a_new_vehicle(
+            vehicles, headers, user, f"{user[-5:]}-{''.join(map(str, order))}")
+        await deliver(events, created_of_deleted, order)
+        log = await log_of(vehicles, headers, vid)
+        outcomes.add((tuple((e["reading"], e["date"], e["source"]) for e in log),
+                      await odometer_of(vehicles, headers, vid)))
+    return outcomes
 
 
 async def test_any_order_and_redelivery_give_the_same_log(start_vehicles, identity):
     # No broker in these tests (see conftest): the outbox keeps what the handlers emit, for inspection.
     vehicles = await start_vehicles()
-    alice = identity("auth0|odo")
-    outcomes = set()
-    for order in itertools.permutations(range(4)):
-        vid, events, late_created = await sources_of_a_new_vehicle(vehicles, alice, "auth0|odo",
-                                                                   f"P-{''.join(map(str, order))}")
+
+    async def one_by_one(events, created_of_deleted, order):
         for index in order:
             await apply(vehicles, events[index])
-        await apply(vehicles, late_created)  # a fill-up deleted before its created event arrives
+        await apply(vehicles, created_of_deleted)  # a fill-up deleted before its created event arrives
         for index in reversed(order):  # redelivered, in yet another order
             await apply(vehicles, events[index])
-        outcomes.add(await settled_state(vehicles, alice, vid))
-    assert outcomes == SETTLED
+
+    assert await settled_states(vehicles, identity("auth0|odo"), "auth0|odo", 4, one_by_one) == SETTLED
 
 
 async def test_the_latest_dated_reading_is_current_even_when_lower(start_vehicles, identity):
@@ -230,15 +236,12 @@ async def test_one_batch_in_any_order_gives_the_log_its_events_give_one_by_one(s
     it too the newest event of a source wins, a source deleted in the batch stays deleted whatever
     came first, and a repeated event changes nothing."""
     vehicles = await start_vehicles()
-    alice = identity("auth0|odo-batch")
-    outcomes = set()
-    for order in itertools.permutations(range(5)):
-        vid, events, created_of_deleted = await sources_of_a_new_vehicle(vehicles, alice, "auth0|odo-batch",
-                                                                         f"B-{''.join(map(str, order))}")
-        events.append(created_of_deleted)
+
+    async def in_one_batch(events, created_of_deleted, order):
+        events = [*events, created_of_deleted]
         await apply(vehicles, *(events[index] for index in order), events[0])
-        outcomes.add(await settled_state(vehicles, alice, vid))
-    assert outcomes == SETTLED
+
+    assert await settled_states(vehicles, identity("auth0|odo-batch"), "auth0|odo-batch", 5, in_one_batch) == SETTLED
 
 
 async def test_an_initial_reading_gives_way_to_a_higher_earlier_one(start_vehicles, identity):
