@@ -19,7 +19,7 @@ from datetime import datetime
 import asyncpg
 
 from .events import Event
-from .events.batch import batch_in_progress
+from .events.batch import batch_in_progress, for_batch_users
 from .events.consumer import EventHandler
 
 log = logging.getLogger("motovault.purges")
@@ -28,7 +28,6 @@ DELETION_REQUESTED = "account.deletion_requested.v1"
 
 
 PURGE_TIMES = "purges.purge_times"  # in a batch's memo: user id -> when purged here, or None
-PURGE_TIME = "SELECT purged_at FROM user_purges WHERE user_id = $1"
 
 
 async def record_purge(conn: asyncpg.Connection, user_id: str) -> None:
@@ -48,24 +47,12 @@ async def purged_after(conn: asyncpg.Connection, user_id: str | None, occurred_a
     """Whether the user was purged here after the moment the event occurred."""
     if not user_id:
         return False
-    purged_at = await _purge_time(conn, user_id)
-    return purged_at is not None and purged_at >= occurred_at
-
-
-async def _purge_time(conn: asyncpg.Connection, user_id: str) -> datetime | None:
-    """In a consumer's batch, the purge times of every user of the batch are read once, by its
-    first event: one statement a batch rather than one an event."""
-    batch = batch_in_progress()
-    if batch is None:
-        return await conn.fetchval(PURGE_TIME, user_id)
-    times = batch.memo.get(PURGE_TIMES)
-    if times is None:
-        users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
+    async def purge_times(users: list[str]) -> dict[str, datetime | None]:
         rows = await conn.fetch("SELECT user_id, purged_at FROM user_purges WHERE user_id = ANY($1::text[])", users)
-        times = batch.memo[PURGE_TIMES] = dict.fromkeys(users) | {row["user_id"]: row["purged_at"] for row in rows}
-    if user_id not in times:
-        times[user_id] = await conn.fetchval(PURGE_TIME, user_id)
-    return times[user_id]
+        return dict.fromkeys(users) | {row["user_id"]: row["purged_at"] for row in rows}
+
+    purged_at = await for_batch_users(PURGE_TIMES, user_id, purge_times)
+    return purged_at is not None and purged_at >= occurred_at
 
 
 def ignoring_purged_users(handlers: dict[str, EventHandler]) -> dict[str, EventHandler]:

@@ -79,6 +79,24 @@ def batch_in_progress() -> BatchInProgress | None:
     return _applying.get()
 
 
+async def for_batch_users(memo_key: str, user_id: str,
+                          read: Callable[[list[str]], Awaitable[dict[str, Any]]]) -> Any:
+    """What every event of a batch needs of its user (a purge time, their subscriptions), read for
+    all the batch's users by the first event that asks and kept in the batch's memo under
+    `memo_key`: one statement a batch rather than one an event. `read(users)` answers for every
+    user it is given. Outside a consumer's batch, read for the one user."""
+    batch = batch_in_progress()
+    if batch is None:
+        return (await read([user_id]))[user_id]
+    known = batch.memo.get(memo_key)
+    if known is None:
+        users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
+        known = batch.memo[memo_key] = await read(users)
+    if user_id not in known:
+        known |= await read([user_id])
+    return known[user_id]
+
+
 class Batch:
     def __init__(self, deliveries: list[Delivery]) -> None:
         self.deliveries = deliveries  # every delivery this batch settles

@@ -5,15 +5,16 @@ the user's delivery log and replays."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from collections.abc import Mapping
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import asyncpg
 
 from shared.errors import NotFoundError
 from shared.events import Event
-from shared.events.batch import batch_in_progress
+from shared.events.batch import batch_in_progress, for_batch_users
 from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
@@ -48,11 +49,16 @@ async def notify_user(conn: asyncpg.Connection, user_id: str, notification: Noti
     return created
 
 
+# In a consumer batch's memo: user id -> their live subscriptions (shared.events.batch.for_batch_users).
+SUBSCRIPTIONS = "notifications.subscriptions"
+
+
 async def publish_to_subscribers(conn: asyncpg.Connection, event: Event, wake: Wake | None = None) -> int:
     """Queue the event for each of its owner's subscriptions to its type, once per event id."""
     if event.user_id is None:
         return 0
-    subscriptions = [s for s in await _subscriptions(conn, event.user_id) if event.type in s["event_types"]]
+    live = await for_batch_users(SUBSCRIPTIONS, event.user_id, partial(repository.subscriptions_of, conn))
+    subscriptions = [s for s in live if event.type in s["event_types"]]
     if not subscriptions:
         return 0
     created = 0
@@ -65,24 +71,6 @@ async def publish_to_subscribers(conn: asyncpg.Connection, event: Event, wake: W
     if created:
         wake_after_commit(wake)
     return created
-
-
-# In a consumer batch's memo: user id -> their live subscriptions, read for every user of the
-# batch by the first event that needs them (one statement a batch rather than one an event).
-SUBSCRIPTIONS = "notifications.subscriptions"
-
-
-async def _subscriptions(conn: asyncpg.Connection, user_id: str) -> list[asyncpg.Record]:
-    batch = batch_in_progress()
-    if batch is None:
-        return (await repository.subscriptions_of(conn, [user_id]))[user_id]
-    known = batch.memo.get(SUBSCRIPTIONS)
-    if known is None:
-        users = sorted({event.user_id for event in batch.events if event.user_id} | {user_id})
-        known = batch.memo[SUBSCRIPTIONS] = await repository.subscriptions_of(conn, users)
-    if user_id not in known:
-        known |= await repository.subscriptions_of(conn, [user_id])
-    return known[user_id]
 
 
 def subscriptions_changed(user_id: str) -> None:
