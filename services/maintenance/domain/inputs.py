@@ -62,6 +62,11 @@ def _subtypes_of(subtypes: list[str] | None, info: ValidationInfo) -> list[str] 
         raise ValueError(exc.problems[0].message) from None
 
 
+# The fields a partial update may leave out but not clear: refused as null, documented not nullable.
+RECORD_KEPT = ("category", "subtypes", "date")
+SCHEDULE_KEPT = ("category", "subtypes")
+
+
 def _not_cleared(value: object) -> object:
     """A partial update's field that may be left out but not cleared (it runs only when sent)."""
     if value is None:
@@ -97,7 +102,7 @@ class RecordUpdate(ApiModel):
     """Partial update: only the fields sent change; null clears an optional field."""
 
     model_config = ApiModel.model_config | {"json_schema_extra": lambda schema: (
-        _subtypes_of_category_schema(schema), not_nullable("category", "subtypes", "date")(schema))}
+        _subtypes_of_category_schema(schema), not_nullable(*RECORD_KEPT)(schema))}
 
     category: Category | None = None
     subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
@@ -112,7 +117,7 @@ class RecordUpdate(ApiModel):
     _plain_decimals = field_validator("odometer_reading", "cost", mode="before")(plain_decimal_string)
 
     _subtypes = field_validator("subtypes")(_subtypes_of)
-    _kept = field_validator("category", "subtypes", "date")(_not_cleared)
+    _kept = field_validator(*RECORD_KEPT)(_not_cleared)
 
 
 class RecordsQuery(ApiModel):
@@ -159,13 +164,13 @@ class ScheduleUpdate(ScheduleFields):
     """Partial update: only the fields sent change; null clears an optional field."""
 
     model_config = ScheduleFields.model_config | {"json_schema_extra": lambda schema: (
-        _subtypes_of_category_schema(schema), not_nullable("category", "subtypes")(schema))}
+        _subtypes_of_category_schema(schema), not_nullable(*SCHEDULE_KEPT)(schema))}
 
     category: Category | None = None
     subtypes: list[str] | None = Field(default=None, min_length=1, max_length=40)
 
     _subtypes = field_validator("subtypes")(_subtypes_of)
-    _kept = field_validator("category", "subtypes")(_not_cleared)
+    _kept = field_validator(*SCHEDULE_KEPT)(_not_cleared)
 
 
 def require_interval(months: int | None, distance: Decimal | None) -> None:
