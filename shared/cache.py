@@ -19,6 +19,7 @@ from . import edge_cache
 from .http.app import SERVICE_NAME, add_readiness_check
 from .http.json import dumps
 from .outage import OutageLog
+from .redis_pipeline import PipelinedRedis
 from .transactions import after_commit
 
 log = logging.getLogger("motovault.cache")
@@ -51,11 +52,14 @@ return 1
 """
 
 REDIS = web.AppKey("redis", redis.Redis)
+# The commands on every request's path (cache reads and invalidations, the edge's rate limits and
+# response cache) go through one pipelined connection; the rest through redis-py (REDIS).
+REDIS_PIPELINE = web.AppKey("redis_pipeline", PipelinedRedis)
 CACHE = web.AppKey("cache", "Cache")
 
 
 class Cache:
-    def __init__(self, client: redis.Redis, prefix: str, *, edge_prefix: str | None = None,
+    def __init__(self, client: redis.Redis | PipelinedRedis, prefix: str, *, edge_prefix: str | None = None,
                  scope: str | None = None) -> None:
         self._redis = client
         self._prefix = prefix
@@ -188,11 +192,14 @@ def redis_client(url: str, *, max_connections: int = MAX_CONNECTIONS) -> redis.R
 def add_redis(app: web.Application, settings: RedisSettings) -> None:
     async def redis_context(app: web.Application) -> AsyncIterator[None]:
         client = redis_client(settings.redis_url)
+        pipeline = PipelinedRedis(settings.redis_url, timeout=SOCKET_TIMEOUT)
         app[REDIS] = client
+        app[REDIS_PIPELINE] = pipeline
         # Feature services say where the edge's version tokens live; the edge itself has none.
-        app[CACHE] = Cache(client, settings.redis_prefix, edge_prefix=getattr(settings, "edge_cache_prefix", None),
+        app[CACHE] = Cache(pipeline, settings.redis_prefix, edge_prefix=getattr(settings, "edge_cache_prefix", None),
                            scope=app[SERVICE_NAME])
         yield
+        await pipeline.aclose()
         await client.aclose()
 
     app.cleanup_ctx.append(redis_context)

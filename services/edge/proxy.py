@@ -17,7 +17,7 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from shared.cache import REDIS
+from shared.cache import REDIS, REDIS_PIPELINE
 from shared.http.app import METRICS_REGISTRY
 from shared.http.errors import Unauthorized
 from shared.http.middleware import USER_ID_KEY, Handler
@@ -142,7 +142,7 @@ def add_proxy(app: web.Application, settings: EdgeSettings) -> None:
             weights = WeightStore(app.get(REDIS), settings.redis_prefix, settings.shift_refresh_seconds)
             cache = None
             if settings.response_cache:
-                cache = ResponseCache(app[REDIS], settings.response_cache_prefix, settings.response_cache_max_bytes,
+                cache = ResponseCache(app[REDIS_PIPELINE], settings.response_cache_prefix, settings.response_cache_max_bytes,
                                       app[METRICS_REGISTRY])
             client = None
             if settings.upstream_client == "lean":

@@ -28,11 +28,12 @@ import redis.asyncio as redis
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from shared.cache import REDIS
+from shared.cache import REDIS_PIPELINE
 from shared.edge_cache import NO_VERSION
 from shared.http.errors import ApiError, ServiceUnavailable
 from shared.http.middleware import USER_ID_KEY, Handler
 from shared.outage import OutageLog
+from shared.redis_pipeline import PipelinedRedis
 
 from .settings import EdgeSettings
 
@@ -125,7 +126,7 @@ class CacheLookup:
 
 
 class RateLimiter:
-    def __init__(self, client: redis.Redis, settings: EdgeSettings) -> None:
+    def __init__(self, client: redis.Redis | PipelinedRedis, settings: EdgeSettings) -> None:
         self._script = client.register_script(SCRIPT)
         self._prefix = settings.redis_prefix
         self._fail_open = settings.rate_limit_fail_open
@@ -201,7 +202,7 @@ def add_rate_limits(app: web.Application, settings: EdgeSettings) -> None:
     """Call after add_auth: the limit is per user once the token is known."""
 
     async def limiter_context(app: web.Application):
-        app[RATE_LIMITER] = RateLimiter(app[REDIS], settings)
+        app[RATE_LIMITER] = RateLimiter(app[REDIS_PIPELINE], settings)
         yield
 
     @web.middleware
