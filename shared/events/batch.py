@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import asyncpg
-from aio_pika.abc import AbstractIncomingMessage
 
 from ..logs import request_id_var
 from ..transactions import transaction
 from .envelope import Event, InvalidEvent
+from .incoming import Incoming
 
 EventHandler = Callable[[asyncpg.Connection, Event], Awaitable[None]]
 
@@ -40,7 +40,7 @@ class InboxRace(Exception):
 
 @dataclass
 class Delivery:
-    message: AbstractIncomingMessage
+    message: Incoming
     event: Event | None = None
     handler: EventHandler | None = None
     outcome: str = ""  # handled, duplicate, ignored, invalid, failed
@@ -51,7 +51,7 @@ class Delivery:
         return self.event.routing_key if self.event is not None else "invalid"
 
 
-def decode(message: AbstractIncomingMessage, handlers: dict[str, EventHandler]) -> Delivery:
+def decode(message: Incoming, handlers: dict[str, EventHandler]) -> Delivery:
     try:
         event = Event.from_json(message.body)
     except InvalidEvent as exc:

@@ -25,7 +25,8 @@ from collections import defaultdict
 
 import aio_pika
 import asyncpg
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, AbstractQueue
+from aiormq.abc import DeliveredMessage
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from ..outage import DATABASE_UNAVAILABLE
@@ -33,6 +34,7 @@ from ..tasks import cancel_and_wait, wait_set
 from .batch import Batch, Delivery, EventHandler, decode
 from .broker import Broker
 from .envelope import Event
+from .incoming import Incoming
 from .topology import dead_queue_name, declare_consumer_topology, retry_queue_name
 
 log = logging.getLogger("motovault.consumer")
@@ -70,7 +72,7 @@ class Consumer:
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
-        self._waiting: list[AbstractIncomingMessage] = []
+        self._waiting: list[Incoming] = []
         self._arrived = asyncio.Event()
         self._batches: dict[asyncio.Task, Batch] = {}
         self._unsettled: dict[int, set[int]] = defaultdict(set)  # channel -> delivery tags in batches
@@ -91,14 +93,17 @@ class Consumer:
         )
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch(), name=f"consumer-{self._service}")
-        self._tag = await self._queue.consume(self._on_message)
+        # On aiormq's channel, under aio-pika's: see incoming.py.
+        underlay = await self._channel.get_underlay_channel()
+        self._tag = (await underlay.basic_consume(self._queue.name, self._on_delivery)).consumer_tag
         log.info("Consuming %s from %s", ", ".join(self._handlers), self._queue.name)
 
     async def stop(self) -> None:
         """Stop taking deliveries, then let the batches in flight (and those waiting) finish."""
-        if self._queue is not None and self._tag is not None:
+        if self._channel is not None and self._tag is not None:
             try:
-                await asyncio.wait_for(self._queue.cancel(self._tag), 5)
+                underlay = await self._channel.get_underlay_channel()
+                await asyncio.wait_for(underlay.basic_cancel(self._tag), 5)
             except Exception:  # the channel may already be gone; unacked messages return anyway
                 pass
         if self._dispatcher is None:
@@ -109,8 +114,8 @@ class Consumer:
         # What outlasted the drain is rolled back and never acknowledged: the broker redelivers it.
         await cancel_and_wait(self._dispatcher, *self._batches)
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        self._waiting.append(message)
+    async def _on_delivery(self, delivered: DeliveredMessage) -> None:
+        self._waiting.append(Incoming(delivered))
         self._arrived.set()
 
     async def _dispatch(self) -> None:
@@ -180,9 +185,9 @@ class Consumer:
                 log.warning("No handler for %s; acknowledging", delivery.kind)
             self._outcomes.labels(delivery.kind, delivery.outcome).inc()
 
-    async def _acknowledge(self, messages: list[AbstractIncomingMessage]) -> None:
+    async def _acknowledge(self, messages: list[Incoming]) -> None:
         """One multiple-ack per channel, unless a batch beside this one still holds an earlier tag."""
-        by_channel: dict[int, list[AbstractIncomingMessage]] = defaultdict(list)
+        by_channel: dict[int, list[Incoming]] = defaultdict(list)
         for message in messages:
             by_channel[id(message.channel)].append(message)
         for channel, batch in by_channel.items():
@@ -194,7 +199,7 @@ class Consumer:
                 for message in batch:
                     await message.ack()
 
-    async def _retry_or_park(self, message: AbstractIncomingMessage, event: Event, exc: Exception) -> None:
+    async def _retry_or_park(self, message: Incoming, event: Event, exc: Exception) -> None:
         previous = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
         error = f"{type(exc).__name__}: {exc}"[:500]
         if isinstance(exc, DATABASE_UNAVAILABLE):
@@ -216,11 +221,11 @@ class Consumer:
         queue = retry_queue_name(self._broker.exchange_name, self._service, self._retry_delays[attempts - 1])
         await self._forward(message, queue, {ATTEMPTS_HEADER: attempts, ERROR_HEADER: error})
 
-    async def _park(self, message: AbstractIncomingMessage, error: str, attempts: int) -> None:
+    async def _park(self, message: Incoming, error: str, attempts: int) -> None:
         queue = dead_queue_name(self._broker.exchange_name, self._service)
         await self._forward(message, queue, {ATTEMPTS_HEADER: attempts, ERROR_HEADER: error})
 
-    async def _forward(self, message: AbstractIncomingMessage, queue: str, headers: dict) -> None:
+    async def _forward(self, message: Incoming, queue: str, headers: dict) -> None:
         """Copy the message, body untouched, to another queue; the batch's ack settles the original
         once the copy is confirmed."""
         original = {k: v for k, v in (message.headers or {}).items() if not k.startswith(BROKER_HEADER_PREFIXES)}
