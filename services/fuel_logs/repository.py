@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -102,7 +103,7 @@ async def insert_fuel_log(
     return _decoded(row)
 
 
-_INSERT_WITH_EVENT = f"""
+_INSERT_WITH_EVENT_HEAD = f"""
     WITH vehicle AS (
         SELECT 1 FROM vehicle_projection
         WHERE vehicle_id = $2 AND user_id = $3 AND NOT deleted
@@ -114,22 +115,58 @@ _INSERT_WITH_EVENT = f"""
     ), announced AS (
         INSERT INTO outbox (event_id, routing_key, body, request_id)
         SELECT {_EVENT} FROM fill_up
-    )
-    SELECT * FROM fill_up"""
+    )"""
+_INSERT_WITH_EVENT = _INSERT_WITH_EVENT_HEAD + "\n    SELECT * FROM fill_up"
 
 
-async def insert_fuel_log_announced(conn: asyncpg.Connection, row: dict, event: Event) -> asyncpg.Record | None:
+@dataclass(frozen=True)
+class ChainStart:
+    """The first batch of chain_before(), read by the statement that inserted the fill-up: the
+    statement's snapshot is the one before its own row, so the rows are exactly what a read right
+    after it would find before the new fill-up (short of another request's commit in between)."""
+
+    trip_only: bool  # a fill-up of the chain has no reading: no window, the whole chain decides
+    rows: list[dict]
+
+
+def _chain_start_sql() -> str:
+    """_CHAIN_FIRST on the insert's parameters: the new row's vehicle ($2), user ($3), fuel type
+    ($n of fuel_type), and its key (odometer_reading, date_time, id) as `before`."""
+    def param(column: str) -> str:
+        return f"${4 + COLUMNS.index(column)}"
+
+    chain = (f"vehicle_id = $2 AND user_id = $3 AND (fuel_type = 'electric') = ({param('fuel_type')} = 'electric')")
+    return f"""
+    SELECT fill_up.*,
+        EXISTS (SELECT 1 FROM fuel_logs WHERE {chain} AND odometer_reading IS NULL) AS chain_trip_only,
+        ARRAY(SELECT ROW({", ".join(_WINDOW_COLUMNS)}) FROM fuel_logs
+              WHERE {chain}
+                AND (odometer_reading, date_time, id) < ({param('odometer_reading')}, {param('date_time')}, $1)
+              ORDER BY odometer_reading DESC, date_time DESC, id DESC
+              LIMIT {CHAIN_FIRST_BATCH}) AS chain_window
+    FROM fill_up"""
+
+
+async def insert_fuel_log_announced(
+    conn: asyncpg.Connection, row: dict, event: Event, *, with_chain_start: bool = False
+) -> tuple[dict | None, ChainStart | None]:
     """One statement, atomic on its own: the fill-up `row` (id, vehicle_id, user_id and COLUMNS),
     written only while its vehicle is the user's and live (held for the statement, so a concurrent
-    vehicle.deleted cannot orphan it), with `event` in the outbox. None when the vehicle is not
-    there; then nothing is written."""
+    vehicle.deleted cannot orphan it), with `event` in the outbox; with `with_chain_start`, also
+    the chain before it (ChainStart), saving closing_of() its round trip. None when the vehicle
+    is not there; then nothing is written."""
     stored = await conn.fetchrow(
-        _INSERT_WITH_EVENT,
+        _INSERT_WITH_CHAIN_START if with_chain_start else _INSERT_WITH_EVENT,
         row["id"], row["vehicle_id"], row["user_id"],
         *(_json(row[c]) if c == "location_data" else row.get(c) for c in COLUMNS),
         event.id, event.routing_key, event.to_json(), event.request_id,
     )
-    return _decoded(stored)
+    if stored is None or not with_chain_start:
+        return _decoded(stored), None
+    start = ChainStart(stored["chain_trip_only"], [dict(zip(_WINDOW_COLUMNS, r)) for r in stored["chain_window"]])
+    fill_up = _decoded(stored)
+    del fill_up["chain_trip_only"], fill_up["chain_window"]
+    return fill_up, start
 
 
 async def update_fuel_log(
@@ -209,24 +246,29 @@ _CHAIN_FIRST = f"""SELECT chain.trip_only, window_rows.*
     LEFT JOIN LATERAL ({_CHAIN_BEFORE}) window_rows ON true
     ORDER BY window_rows.odometer_reading DESC, window_rows.date_time DESC, window_rows.id DESC"""
 CHAIN_FIRST_BATCH = 8  # the nearest full fill is usually the row right before
+_INSERT_WITH_CHAIN_START = _INSERT_WITH_EVENT_HEAD + _chain_start_sql()
 
 
 async def chain_before(
     db: Database, user_id: str, vehicle_id: uuid.UUID, electric: bool,
     before: tuple[Decimal, datetime, uuid.UUID], until: Callable[[Mapping[str, Any]], bool],
+    start: ChainStart | None = None,
 ) -> list[dict] | None:
     """The fill-ups before `before` (odometer, date_time, id) in the chain, nearest first, up to
-    and including the first one for which `until` holds (all of them if none does).
+    and including the first one for which `until` holds (all of them if none does); `start`, its
+    first batch when the insert read it.
 
     None when a fill-up of the chain has no odometer reading: its position then follows from
     dates and trip distances across the whole chain, which no window by odometer can tell.
     """
     window: list[dict] = []
     limit = CHAIN_FIRST_BATCH
-    first = await db.fetch(_CHAIN_FIRST, vehicle_id, user_id, electric, *before, limit)
-    if first[0]["trip_only"]:
+    if start is None:
+        first = await db.fetch(_CHAIN_FIRST, vehicle_id, user_id, electric, *before, limit)
+        start = ChainStart(first[0]["trip_only"], [row for row in first if row["id"] is not None])
+    if start.trip_only:
         return None
-    batch = [row for row in first if row["id"] is not None]
+    batch = start.rows
     while True:
         for row in batch:
             window.append({key: row[key] for key in _WINDOW_COLUMNS})

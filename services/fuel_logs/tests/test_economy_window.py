@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.fuel_logs import repository
+from services.fuel_logs import events, repository
 from services.fuel_logs.domain.economy import Fill, closes_interval, closing_interval, resets_chain
+from services.fuel_logs.domain.fill_ups import new_fill_up_row
 from services.fuel_logs.domain.views import economy_by_fill, fill_from_row, is_electric
-from services.fuel_logs.use_cases.fill_ups import closing_of
+from services.fuel_logs.use_cases.fill_ups import closing_of, reads_chain_window
 
 from .conftest import new_vehicle
 
@@ -143,5 +144,35 @@ async def test_stored_window_figure_equals_whole_history_figure(fuel_logs, specs
             assert (window is None) == has_trips
             if window is not None:
                 assert [str(r["id"]) for r in window] == [f.id for f in window_before(row, rows)]
+    finally:
+        await conn.close()
+
+
+# A create reads the start of the chain in its insert statement (repository.ChainStart): the figure
+# it answers equals the whole history's at that moment, and the rows equal a separate read's.
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(histories, partial_runs()))
+async def test_the_chain_start_read_by_the_insert_gives_the_whole_history_figure(fuel_logs, specs):
+    vehicle_id = uuid.UUID(await new_vehicle(fuel_logs, USER))
+    conn = await asyncpg.connect(fuel_logs.settings.database_url)
+    try:
+        started = 0
+        for spec in specs:
+            row = new_fill_up_row(uuid.uuid4(), USER, vehicle_id, _values(spec))
+            stored, start = await repository.insert_fuel_log_announced(
+                conn, row, events.fuel_log_created(row), with_chain_start=reads_chain_window(row))
+            assert set(stored) == set((await repository.list_for_vehicle(conn, USER, vehicle_id))[0])
+            whole = economy_by_fill(await repository.list_for_vehicle(conn, USER, vehicle_id))
+            assert await closing_of(conn, stored, start) == whole.get(str(stored["id"]))
+            if start is None:
+                continue
+            started += 1
+            separate = await conn.fetch(repository._CHAIN_FIRST, vehicle_id, USER, is_electric(stored),
+                                        stored["odometer_reading"], stored["date_time"], stored["id"],
+                                        repository.CHAIN_FIRST_BATCH)
+            assert start.trip_only == separate[0]["trip_only"]
+            assert start.rows == [{k: r[k] for k in start.rows[0]} for r in separate if r["id"] is not None] \
+                if start.rows else not any(r["id"] is not None for r in separate)
+        assert started == sum(1 for spec in specs if reads_chain_window(as_row(0, spec)))
     finally:
         await conn.close()

@@ -70,17 +70,18 @@ async def _record_named_fuel(
 ) -> StoredFillUp | None:
     """The fuel type is given, so nothing needs reading first but the odometer's neighbours (one
     indexed read, none when confirmed or without a reading): one statement writes the fill-up
-    (while its vehicle is held) and its event, with no BEGIN and COMMIT round trips. The check
-    reads outside that statement: two racing fill-ups of one vehicle may both pass it, which a
-    typo guard can afford."""
+    (while its vehicle is held) and its event, with no BEGIN and COMMIT round trips, and reads
+    the start of its chain for the interval it closes. The check reads outside that statement:
+    two racing fill-ups of one vehicle may both pass it, which a typo guard can afford."""
     row = new_fill_up_row(uuid.uuid4(), user_id, vehicle_id, stored_values(entered, system))
     async with single_statement(db) as conn:
         await _check_odometer(conn, user_id, vehicle_id, row["id"], row, max_daily_distance, system)
-        stored = await repository.insert_fuel_log_announced(conn, row, events.fuel_log_created(row))
+        stored, chain_start = await repository.insert_fuel_log_announced(
+            conn, row, events.fuel_log_created(row), with_chain_start=reads_chain_window(row))
         if stored is None:
             return None
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
-        return StoredFillUp(stored, await closing_of(conn, stored))
+        return StoredFillUp(stored, await closing_of(conn, stored, chain_start))
 
 
 async def _record_vehicle_fuel(
@@ -179,9 +180,16 @@ async def owned_fill_up(db: Database, user_id: str, fuel_log_id: uuid.UUID, *, f
     return row
 
 
-async def closing_of(db: Database, row: dict) -> Interval | None:
+def reads_chain_window(row: Mapping[str, Any]) -> bool:
+    """Whether closing_of() reads the fill-ups before `row` by odometer (chain_before)."""
+    target = fill_from_row(row)
+    return closes_interval(target) and target.odometer is not None
+
+
+async def closing_of(db: Database, row: dict, chain_start: repository.ChainStart | None = None) -> Interval | None:
     """The interval a stored fill-up closes, read from the few fill-ups before it in its chain,
-    so that its cost does not grow with the vehicle's history."""
+    so that its cost does not grow with the vehicle's history; `chain_start`, the first of them
+    when its insert read them."""
     target = fill_from_row(row)
     if not closes_interval(target):
         return None  # only a full fill closes an interval; nothing before it needs reading
@@ -189,7 +197,7 @@ async def closing_of(db: Database, row: dict) -> Interval | None:
         before = (row["odometer_reading"], row["date_time"], row["id"])
         window = await repository.chain_before(
             db, row["user_id"], row["vehicle_id"], is_electric(row), before,
-            until=lambda r: resets_chain(fill_from_row(r)),
+            until=lambda r: resets_chain(fill_from_row(r)), start=chain_start,
         )
         if window is not None:
             return closing_interval(target, map(fill_from_row, window))
