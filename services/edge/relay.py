@@ -56,10 +56,20 @@ async def relay_whole(request: web.Request, upstream: UpstreamResponse,
     seconds = cache.storable(upstream, body) if cache is not None and cached_read is not None else 0
     if seconds:
         # The client has its answer first; keeping it costs the client no wait.
-        await response.prepare(request)
-        await response.write_eof()
+        await written_unless_gone(request, response)
         await cache.store(cached_read, headers, body, seconds)
     return response
+
+
+async def written_unless_gone(request: web.Request, response: web.StreamResponse, body: bytes = b"") -> None:
+    """Send (the rest of) the answer; a client that went away meanwhile (a phone losing its
+    network) is no error of ours: logged as info, and the request ends as if answered."""
+    try:
+        if not response.prepared:
+            await response.prepare(request)
+        await response.write_eof(body)
+    except ConnectionResetError as exc:
+        log.info("The client went away before its answer was sent: %s", exc)
 
 
 async def relay_streamed(request: web.Request, route_name: str,
@@ -84,5 +94,5 @@ async def relay_streamed(request: web.Request, route_name: str,
         return response
     finally:
         upstream.release()
-    await response.write_eof()
+    await written_unless_gone(request, response)
     return response

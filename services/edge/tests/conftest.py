@@ -132,6 +132,8 @@ class Echo:
         elif request.path.endswith("/set-cookie"):
             return web.json_response({"set": True}, headers={"Set-Cookie": "session=alice-secret; Path=/"})
         elif "/cacheable" in request.path:
+            if "wait" in request.query:  # answers once the test lets it
+                await asyncio.wait_for(self.release_slow.wait(), 5)
             # Grants the edge what the query says (shared/edge_cache.py); counts what it served.
             grant = {"MotoVault-Edge-Cache": request.query["grant"]} if "grant" in request.query else {}
             if "link" in request.query:  # a page of a list (shared/http/paging.py)

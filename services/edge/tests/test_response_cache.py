@@ -3,16 +3,22 @@ service marks is answered from Redis until the user's version token changes; not
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+import logging
 import uuid
 
+import aiohttp
 import redis.asyncio as redis
+from aiohttp import web
 
+from services.edge.app import create_app
 from shared.cache import Cache
 from shared.testing.infra import REDIS_URL, free_port
+from shared.testing.waiting import eventually
 
-from .conftest import route_table
+from .conftest import ISSUER, UPSTREAM_NAMES, edge_settings, route_table
 
 GRANT = "grant=max-age=60"
 
@@ -181,3 +187,47 @@ async def test_a_page_of_a_list_is_never_answered_from_the_cache(edge, issuer):
         assert page.headers["X-Edge-Cache"] == "miss"
         assert page.headers["Link"] == '</api/vehicles/cacheable?cursor=next>; rel="next"'
     assert len(upstream.requests) == 4
+
+
+
+async def test_a_client_gone_before_its_answer_is_written_is_no_error_and_the_answer_is_kept(issuer, echo, caplog):
+    """Phones drop connections: the edge, writing a cacheable answer itself, finds the client gone.
+    That is not an error to log with a traceback (it was, twice per request), and the answer is
+    still kept for the next request. Served as run_app serves it, where a client going away does
+    not cancel its handler (aiohttp's TestServer cancels it)."""
+    upstream = await echo()
+    settings = edge_settings(jwks_url=issuer.jwks_url, jwt_issuer=ISSUER,
+                             **{f"upstream_{name}": upstream.url for name in UPSTREAM_NAMES})
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    alice = bearer(issuer)
+    path = f"/api/vehicles/cacheable?{GRANT}&wait=1"
+    try:
+        with caplog.at_level(logging.INFO):
+            reader, writer = await asyncio.open_connection(settings.host, settings.port)
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: edge\r\n"
+                         f"Authorization: {alice['Authorization']}\r\n\r\n".encode())
+            await writer.drain()
+
+            async def forwarded() -> bool:
+                return len(upstream.requests) == 1
+
+            await eventually(forwarded)
+            writer.close()  # gone while the service answers
+            await writer.wait_closed()
+            await asyncio.sleep(0.1)  # the edge sees the connection closed
+            upstream.release_slow.set()
+            async with aiohttp.ClientSession() as session:
+
+                async def kept() -> bool:
+                    async with session.get(f"http://{settings.host}:{settings.port}{path}", headers=alice) as response:
+                        return response.headers.get("X-Edge-Cache") == "hit"
+
+                await eventually(kept)
+        assert len(upstream.requests) == 1
+        errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+        assert not errors, [record.getMessage() for record in errors]
+        assert any("went away" in record.getMessage() for record in caplog.records)
+    finally:
+        await runner.cleanup()
