@@ -1,7 +1,9 @@
 """The outbox relay: publishes committed outbox rows with confirms, then deletes them.
 
-It claims a batch with `FOR UPDATE SKIP LOCKED` inside a transaction, so several instances of a
-service share the work without publishing a row twice at once. It wakes on NOTIFY from a
+It claims a batch by deleting it inside a transaction (`FOR UPDATE SKIP LOCKED` picks the rows, so
+several instances of a service share the work without publishing a row twice at once), publishes
+it, and commits: three round trips a batch. Rows whose publish failed are written back before the
+commit, postponed; a crash before the commit rolls the delete back. It wakes on NOTIFY from a
 dedicated connection and also polls, because a notification sent while the listener was
 reconnecting is lost. A row whose publish fails stays, with a growing delay before its next try;
 when the broker connection comes back, every postponed row is due at once.
@@ -23,20 +25,18 @@ from .broker import Broker
 log = logging.getLogger("motovault.outbox")
 
 CLAIM = """
-    SELECT id, event_id, routing_key, body, request_id, attempts
-    FROM outbox
-    WHERE next_attempt_at <= now()
-    ORDER BY id
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
+    DELETE FROM outbox
+    WHERE id IN (SELECT id FROM outbox WHERE next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+    RETURNING id, event_id, routing_key, body, request_id, created_at, attempts
 """
-DELETE_SENT = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+# The rows of a claim whose publish failed, back as they were (same id, so the same place in line),
+# one attempt more, due again after a backoff doubling per attempt up to the maximum.
 POSTPONE = """
-    UPDATE outbox
-    SET attempts = attempts + 1,
-        next_attempt_at = now() + make_interval(secs => LEAST($2::float8 * 2 ^ attempts, $3::float8)),
-        last_error = $4
-    WHERE id = ANY($1::bigint[])
+    INSERT INTO outbox (id, event_id, routing_key, body, request_id, created_at, attempts, next_attempt_at, last_error)
+    SELECT id, event_id, routing_key, body, request_id, created_at, attempts + 1,
+           now() + make_interval(secs => LEAST($8::float8 * 2 ^ attempts, $9::float8)), $10
+    FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bytea[], $5::text[], $6::timestamptz[], $7::int[])
+         AS failed (id, event_id, routing_key, body, request_id, created_at, attempts)
 """
 # Rows postponed while the broker was away are due again the moment it is back: their backoff
 # (up to max_backoff) measured the outage, not the rows.
@@ -97,7 +97,7 @@ class OutboxRelay(PeriodicTask):
     async def drain_once(self) -> int:
         """Publish one batch of due rows; return how many were published."""
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(CLAIM, self._batch_size)
+            rows = sorted(await conn.fetch(CLAIM, self._batch_size), key=lambda row: row["id"])  # in commit order
             if not rows:
                 return 0
             results = await asyncio.gather(
@@ -110,14 +110,14 @@ class OutboxRelay(PeriodicTask):
                 ),
                 return_exceptions=True,
             )
-            sent = [row["id"] for row, result in zip(rows, results) if not isinstance(result, BaseException)]
-            failed = [row["id"] for row, result in zip(rows, results) if isinstance(result, BaseException)]
-            if sent:
-                await conn.execute(DELETE_SENT, sent)
+            failed = [row for row, result in zip(rows, results) if isinstance(result, BaseException)]
             if failed:
                 error = next(r for r in results if isinstance(r, BaseException))
-                await conn.execute(POSTPONE, failed, FIRST_RETRY_DELAY, self._max_backoff, repr(error)[:500])
+                columns = [[row[column] for row in failed] for column in
+                           ("id", "event_id", "routing_key", "body", "request_id", "created_at", "attempts")]
+                await conn.execute(POSTPONE, *columns, FIRST_RETRY_DELAY, self._max_backoff, repr(error)[:500])
                 log.warning("Outbox: %d publishes failed (%r); will retry", len(failed), error)
-        self._published.inc(len(sent))
+        sent = len(rows) - len(failed)
+        self._published.inc(sent)
         self._failed.inc(len(failed))
-        return len(sent)
+        return sent

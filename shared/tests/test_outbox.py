@@ -172,3 +172,35 @@ async def test_events_carry_the_request_id_as_correlation_id(probe, identity):
         assert b'"requestId":"req-42"' in message.body
     finally:
         await connection.close()
+
+
+async def test_a_row_whose_publish_fails_stays_postponed_and_the_others_of_its_batch_go(probe, identity):
+    """The relay claims a batch by deleting it; a row the broker could not take is written back
+    before the commit, as it was (same id and creation time), one attempt more, due later."""
+    client, settings = probe, probe.settings
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        # A routing key over AMQP's 255 bytes: the client refuses that publish alone.
+        await conn.execute(
+            """INSERT INTO outbox (event_id, routing_key, body, created_at)
+               VALUES (gen_random_uuid(), $1, '{}', now() - interval '1 minute')""", "x" * 300)
+        before = await conn.fetchrow("SELECT id, created_at FROM outbox")
+        for name in ("first", "second"):
+            assert (await client.post("/things", json={"name": name}, headers=identity("u1"))).status == 201
+
+        async def delivered():
+            return sorted(await effects(settings)) == ["first", "second"]
+
+        await eventually(delivered, timeout=15)
+
+        async def only_the_failed_row_left():
+            return await conn.fetchval("SELECT count(*) FROM outbox WHERE attempts > 0") == 1
+
+        await eventually(only_the_failed_row_left)
+        left = await conn.fetch("SELECT * FROM outbox")
+        assert len(left) == 1
+        assert (left[0]["id"], left[0]["created_at"]) == (before["id"], before["created_at"])
+        assert left[0]["attempts"] >= 1 and left[0]["next_attempt_at"] > left[0]["created_at"]
+        assert "routing" in left[0]["last_error"].lower() or "255" in left[0]["last_error"]
+    finally:
+        await conn.close()
