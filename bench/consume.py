@@ -2,7 +2,7 @@
 
 Starts the service alone (pinned to CPU 0, the rest of the suite down), waits until it is ready,
 publishes `--events` fuel_log.created.v1 events for the bench's vehicles as fast as the broker
-confirms them (from CPU 1), and waits until the service's inbox holds every one. Prints one
+confirms them, or one by one at `--rate` per second as under a steady load (from CPU 1), and waits until the service's inbox holds every one. Prints one
 Markdown row: events per second handled, CPU microseconds per event, batches and their mean size.
 Uses the env file of bench/run (bench/out/bench.env) and the vehicles it seeded. The burst reaches
 every consumer's queue; they are emptied at the end, so the next bench/profile or bench/settle does
@@ -64,7 +64,7 @@ async def batch_metrics(http: aiohttp.ClientSession, port: int) -> tuple[float, 
     return float(found.get("count", 0)), float(found.get("sum", 0))
 
 
-async def main(service: str, count: int) -> None:
+async def main(service: str, count: int, rate: float) -> None:
     prefix = service.upper()
     database = os.environ[f"{prefix}_DATABASE_URL"]
     exchange_name = os.environ[f"{prefix}_EVENTS_EXCHANGE"]
@@ -98,9 +98,17 @@ async def main(service: str, count: int) -> None:
             inbox_before = await db.fetchval("SELECT count(*) FROM inbox")
             batches_before = await batch_metrics(http, port)
             cpu_before, started = cpu_seconds(process.pid), time.monotonic()
-            for chunk in range(0, count, 256):
-                await asyncio.gather(*(exchange.publish(m, "fuel_log.created.v1")
-                                       for m in messages[chunk:chunk + 256]))
+            if rate:
+                # One at a time, as a relay under a steady load publishes them.
+                due = time.monotonic()
+                for message in messages:
+                    await exchange.publish(message, "fuel_log.created.v1")
+                    due += 1 / rate
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+            else:
+                for chunk in range(0, count, 256):
+                    await asyncio.gather(*(exchange.publish(m, "fuel_log.created.v1")
+                                           for m in messages[chunk:chunk + 256]))
             while await db.fetchval("SELECT count(*) FROM inbox") - inbox_before < count:
                 await asyncio.sleep(0.02)
             elapsed, cpu = time.monotonic() - started, cpu_seconds(process.pid) - cpu_before
@@ -120,5 +128,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--service", default="vehicles")
     parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=0,
+                        help="events per second, published one by one (default: a burst, as fast as confirmed)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.service, arguments.events))
+    asyncio.run(main(arguments.service, arguments.events, arguments.rate))
