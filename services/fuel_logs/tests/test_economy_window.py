@@ -8,8 +8,10 @@ computes every chain whole (stats.economy_by_fill). Both must always agree.
 from __future__ import annotations
 
 import uuid
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
+from typing import AsyncIterator
 
 import asyncpg
 import pytest
@@ -122,13 +124,26 @@ def _values(spec: dict) -> dict:
     return {c: row.get(c) for c in repository.COLUMNS} | {"cost_per_unit": D("3.5"), "total_cost": D("1.00")}
 
 
-# Stored rows, real ids and the real queries: the SQL window, its batches and the trip-only fallback.
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(histories, partial_runs()))
-async def test_stored_window_figure_equals_whole_history_figure(fuel_logs, specs):
+def stored_histories(test):
+    """Histories to store (each example on a new vehicle of USER, new_vehicle_connection)."""
+    examples = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    return examples(given(st.one_of(histories, partial_runs()))(test))
+
+
+@asynccontextmanager
+async def new_vehicle_connection(fuel_logs) -> AsyncIterator[tuple[asyncpg.Connection, uuid.UUID]]:
     vehicle_id = uuid.UUID(await new_vehicle(fuel_logs, USER))
     conn = await asyncpg.connect(fuel_logs.settings.database_url)
     try:
+        yield conn, vehicle_id
+    finally:
+        await conn.close()
+
+
+# Stored rows, real ids and the real queries: the SQL window, its batches and the trip-only fallback.
+@stored_histories
+async def test_stored_window_figure_equals_whole_history_figure(fuel_logs, specs):
+    async with new_vehicle_connection(fuel_logs) as (conn, vehicle_id):
         rows = [await repository.insert_fuel_log(conn, USER, vehicle_id, _values(spec)) for spec in specs]
         whole = economy_by_fill(await repository.list_for_vehicle(conn, USER, vehicle_id))
         for row in rows:
@@ -144,18 +159,13 @@ async def test_stored_window_figure_equals_whole_history_figure(fuel_logs, specs
             assert (window is None) == has_trips
             if window is not None:
                 assert [str(r["id"]) for r in window] == [f.id for f in window_before(row, rows)]
-    finally:
-        await conn.close()
 
 
 # A create reads the start of the chain in its insert statement (repository.ChainStart): the figure
 # it answers equals the whole history's at that moment, and the rows equal a separate read's.
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(histories, partial_runs()))
+@stored_histories
 async def test_the_chain_start_read_by_the_insert_gives_the_whole_history_figure(fuel_logs, specs):
-    vehicle_id = uuid.UUID(await new_vehicle(fuel_logs, USER))
-    conn = await asyncpg.connect(fuel_logs.settings.database_url)
-    try:
+    async with new_vehicle_connection(fuel_logs) as (conn, vehicle_id):
         started = 0
         for spec in specs:
             row = new_fill_up_row(uuid.uuid4(), USER, vehicle_id, _values(spec))
@@ -171,8 +181,6 @@ async def test_the_chain_start_read_by_the_insert_gives_the_whole_history_figure
                                         stored["odometer_reading"], stored["date_time"], stored["id"],
                                         repository.CHAIN_FIRST_BATCH)
             assert start.trip_only == separate[0]["trip_only"]
-            assert start.rows == [{k: r[k] for k in start.rows[0]} for r in separate if r["id"] is not None] \
-                if start.rows else not any(r["id"] is not None for r in separate)
+            columns = repository._WINDOW_COLUMNS
+            assert start.rows == [{k: r[k] for k in columns} for r in separate if r["id"] is not None]
         assert started == sum(1 for spec in specs if reads_chain_window(as_row(0, spec)))
-    finally:
-        await conn.close()
