@@ -61,13 +61,13 @@ async def relay_whole(request: web.Request, upstream: UpstreamResponse,
     return response
 
 
-async def written_unless_gone(request: web.Request, response: web.StreamResponse, body: bytes = b"") -> None:
+async def written_unless_gone(request: web.Request, response: web.StreamResponse) -> None:
     """Send (the rest of) the answer; a client that went away meanwhile (a phone losing its
     network) is no error of ours: logged as info, and the request ends as if answered."""
     try:
         if not response.prepared:
             await response.prepare(request)
-        await response.write_eof(body)
+        await response.write_eof()
     except ConnectionResetError as exc:
         log.info("The client went away before its answer was sent: %s", exc)
 
