@@ -129,24 +129,6 @@ class ChainStart:
     rows: list[dict]
 
 
-def _chain_start_sql() -> str:
-    """_CHAIN_FIRST on the insert's parameters: the new row's vehicle ($2), user ($3), fuel type
-    ($n of fuel_type), and its key (odometer_reading, date_time, id) as `before`."""
-    def param(column: str) -> str:
-        return f"${4 + COLUMNS.index(column)}"
-
-    chain = (f"vehicle_id = $2 AND user_id = $3 AND (fuel_type = 'electric') = ({param('fuel_type')} = 'electric')")
-    return f"""
-    SELECT fill_up.*,
-        EXISTS (SELECT 1 FROM fuel_logs WHERE {chain} AND odometer_reading IS NULL) AS chain_trip_only,
-        ARRAY(SELECT ROW({", ".join(_WINDOW_COLUMNS)}) FROM fuel_logs
-              WHERE {chain}
-                AND (odometer_reading, date_time, id) < ({param('odometer_reading')}, {param('date_time')}, $1)
-              ORDER BY odometer_reading DESC, date_time DESC, id DESC
-              LIMIT {CHAIN_FIRST_BATCH}) AS chain_window
-    FROM fill_up"""
-
-
 async def insert_fuel_log_announced(
     conn: asyncpg.Connection, row: dict, event: Event, *, with_chain_start: bool = False
 ) -> tuple[dict | None, ChainStart | None]:
@@ -229,16 +211,31 @@ async def odometer_neighbours(
     return (next((r for r in rows if r["before"]), None), next((r for r in rows if not r["before"]), None))
 
 
-# One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/views.economy_by_fill).
-_SAME_CHAIN = "vehicle_id = $1 AND user_id = $2 AND (fuel_type = 'electric') = $3"
-# Served by fuel_logs_user_chain (user_id, vehicle_id, odometer_reading, date_time, id), walked backwards: the
-# row comparison is the index condition, so each batch reads only the rows it returns.
+def _same_chain(vehicle: str, user: str, electric: str) -> str:
+    """One chain of fill-ups: a vehicle's liquid fuel or its electricity (domain/views.economy_by_fill);
+    the arguments are SQL expressions."""
+    return f"vehicle_id = {vehicle} AND user_id = {user} AND (fuel_type = 'electric') = {electric}"
+
+
 _WINDOW_COLUMNS = ("id", "date_time", "odometer_reading", "trip_distance", "fuel_units", "is_full_fill", "missed_previous")
-_CHAIN_BEFORE = f"""SELECT {", ".join(_WINDOW_COLUMNS)}
+
+
+def _chain_window(chain: str, before: str, limit: str, *, as_records: bool = False) -> str:
+    """The window columns of `chain`'s fill-ups before the key `before` (odometer_reading,
+    date_time, id), nearest first, at most `limit` (SQL expressions); `as_records`: each row as one
+    record, for an ARRAY(). Served by fuel_logs_user_chain (user_id, vehicle_id, odometer_reading,
+    date_time, id), walked backwards: the row comparison is the index condition, so a batch reads
+    only the rows it returns."""
+    columns = ", ".join(_WINDOW_COLUMNS)
+    return f"""SELECT {f"ROW({columns})" if as_records else columns}
     FROM fuel_logs
-    WHERE {_SAME_CHAIN} AND (odometer_reading, date_time, id) < ($4, $5, $6)
+    WHERE {chain} AND (odometer_reading, date_time, id) < {before}
     ORDER BY odometer_reading DESC, date_time DESC, id DESC
-    LIMIT $7"""
+    LIMIT {limit}"""
+
+
+_SAME_CHAIN = _same_chain("$1", "$2", "$3")
+_CHAIN_BEFORE = _chain_window(_SAME_CHAIN, "($4, $5, $6)", "$7")
 # The first batch also says whether the chain has a fill-up without a reading (one round trip);
 # the LEFT JOIN keeps that answer when no row comes before.
 _CHAIN_FIRST = f"""SELECT chain.trip_only, window_rows.*
@@ -246,6 +243,23 @@ _CHAIN_FIRST = f"""SELECT chain.trip_only, window_rows.*
     LEFT JOIN LATERAL ({_CHAIN_BEFORE}) window_rows ON true
     ORDER BY window_rows.odometer_reading DESC, window_rows.date_time DESC, window_rows.id DESC"""
 CHAIN_FIRST_BATCH = 8  # the nearest full fill is usually the row right before
+
+
+def _chain_start_sql() -> str:
+    """_CHAIN_FIRST on the insert's parameters, as two columns beside the inserted row: the new
+    row's vehicle ($2), user ($3) and fuel type, and its key (odometer_reading, date_time, id)."""
+    def param(column: str) -> str:
+        return f"${4 + COLUMNS.index(column)}"
+
+    chain = _same_chain("$2", "$3", f"({param('fuel_type')} = 'electric')")
+    before = f"({param('odometer_reading')}, {param('date_time')}, $1)"
+    return f"""
+    SELECT fill_up.*,
+        EXISTS (SELECT 1 FROM fuel_logs WHERE {chain} AND odometer_reading IS NULL) AS chain_trip_only,
+        ARRAY({_chain_window(chain, before, str(CHAIN_FIRST_BATCH), as_records=True)}) AS chain_window
+    FROM fill_up"""
+
+
 _INSERT_WITH_CHAIN_START = _INSERT_WITH_EVENT_HEAD + _chain_start_sql()
 
 
