@@ -200,7 +200,7 @@ class Consumer:
                     await message.ack()
 
     async def _retry_or_park(self, message: Incoming, event: Event, exc: Exception) -> None:
-        previous = int((message.headers or {}).get(ATTEMPTS_HEADER, 0))
+        previous = int(message.headers.get(ATTEMPTS_HEADER, 0))
         error = f"{type(exc).__name__}: {exc}"[:500]
         if isinstance(exc, DATABASE_UNAVAILABLE):
             # Our database is down, not the event at fault: wait the longest delay without using up
@@ -228,7 +228,7 @@ class Consumer:
     async def _forward(self, message: Incoming, queue: str, headers: dict) -> None:
         """Copy the message, body untouched, to another queue; the batch's ack settles the original
         once the copy is confirmed."""
-        original = {k: v for k, v in (message.headers or {}).items() if not k.startswith(BROKER_HEADER_PREFIXES)}
+        original = {k: v for k, v in message.headers.items() if not k.startswith(BROKER_HEADER_PREFIXES)}
         copy = aio_pika.Message(
             message.body,
             headers={**original, ROUTING_KEY_HEADER: original.get(ROUTING_KEY_HEADER, message.routing_key), **headers},

@@ -23,6 +23,8 @@ class Incoming:
         self.channel: AbstractChannel = delivered.channel
         self._properties = delivered.header.properties
 
+    # Properties, not fields copied here: only a retry or a dead-lettering reads them.
+
     @property
     def headers(self) -> dict[str, Any]:
         return self._properties.headers or {}
