@@ -24,6 +24,7 @@ from .domain.inputs import (
 from .domain.lists import CHANNEL_ORDER, DEFAULT_DELIVERIES, DELIVERY_ORDER
 from .domain.views import channel_view, delivery_view, preferences_view
 from .outbound import resolve_and_check
+from .subscriber_bindings import SUBSCRIBER_BINDINGS
 from .worker import WORKER
 
 routes = web.RouteTableDef()
@@ -152,10 +153,13 @@ async def list_subscriptions(request: web.Request) -> web.Response:
 
 @routes.post("/api/notifications/subscriptions")
 @documented(summary="Subscribe a URL to event types (Standard Webhooks signatures)", body=SubscriptionInput,
-            links={201: SUBSCRIPTION_LINKS})
+            links={201: SUBSCRIPTION_LINKS},
+            responses={503: "The event broker is away and the subscription names fill-ups or maintenance "
+                            "records, whose binding must exist before it is stored; try again"})
 async def create_subscription(request: web.Request) -> web.Response:
     body = await parse_body(request, SubscriptionInput)
-    row = await use_cases.create_subscription(request.app[POOL], current_user(request), body, _url_check(request))
+    row = await use_cases.create_subscription(request.app[POOL], request.app[SUBSCRIBER_BINDINGS],
+                                              current_user(request), body, _url_check(request))
     return json_response(channel_view(row), status=201)
 
 
@@ -172,7 +176,8 @@ async def update_subscription(request: web.Request) -> web.Response:
 @routes.delete("/api/notifications/subscriptions/{id}")
 async def delete_subscription(request: web.Request) -> web.Response:
     subscription_id = path_uuid(request, "id", "Subscription")
-    await use_cases.delete_channel(request.app[POOL], current_user(request), subscription_id, subscriptions=True)
+    await use_cases.delete_subscription(request.app[POOL], request.app[SUBSCRIBER_BINDINGS], current_user(request),
+                                        subscription_id)
     return web.Response(status=204)
 
 

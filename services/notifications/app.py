@@ -13,6 +13,7 @@ from .api import FEED_PREFIX, routes
 from .consumers import consumers
 from .outbound import add_outbound
 from .settings import NotificationsSettings
+from .subscriber_bindings import add_subscriber_bindings
 from .sweeper import add_expiry_sweeper
 from .worker import add_delivery_worker
 
@@ -26,7 +27,7 @@ def create_app(settings: NotificationsSettings) -> web.Application:
     add_redis(app, settings)
     add_outbound(app, settings.allowed_networks, timeout=settings.http_timeout, max_redirects=settings.max_redirects)
     add_delivery_worker(app, settings)  # before the consumer starts: handlers wake it
-    add_events(app, settings, "notifications", consumers(app))
+    add_events(app, settings, "notifications", consumers(app), on_demand=add_subscriber_bindings(app))
     add_expiry_sweeper(app, settings.expiry_sweep_interval)
     app.add_routes(routes)
     return app

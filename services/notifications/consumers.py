@@ -17,13 +17,16 @@ from shared.purges import ignoring_purged_users
 
 from . import use_cases
 from .domain.messages import vehicle_name
+from .subscriber_bindings import SUBSCRIBER_BINDINGS
 from .worker import WORKER
 
 log = logging.getLogger("motovault.notifications.consumers")
 
 
 def consumers(app: web.Application) -> dict[str, EventHandler]:
-    """Built with the app; the worker it wakes exists once the app has started."""
+    """Built with the app; the worker it wakes exists once the app has started. Fill-ups and
+    maintenance records reach this service only while a subscription names them
+    (domain/inputs.py, FOR_SUBSCRIBERS_ONLY)."""
 
     async def wake() -> None:
         await app[WORKER].wake()
@@ -68,7 +71,7 @@ def consumers(app: web.Application) -> dict[str, EventHandler]:
         await use_cases.forget_schedule(conn, event.user_id, uuid.UUID(event.data["scheduleId"]))
 
     async def on_deletion_requested(conn: asyncpg.Connection, event: Event) -> None:
-        await use_cases.purge_user(conn, event.data["userId"], event.data.get("deletionId"))
+        await use_cases.purge_user(conn, app[SUBSCRIBER_BINDINGS], event.data["userId"], event.data.get("deletionId"))
 
     return ignoring_purged_users({
         "account.deletion_requested.v1": on_deletion_requested,

@@ -227,6 +227,15 @@ async def active_channels(conn: asyncpg.Connection, user_id: str) -> list[asyncp
            ORDER BY created_at, id""", user_id)
 
 
+async def subscribed_event_types(conn: asyncpg.Connection, event_types: list[str]) -> set[str]:
+    """Those of the event types at least one subscription (on or off) names."""
+    rows = await conn.fetch(
+        """SELECT event_type FROM unnest($1::text[]) AS event_type
+           WHERE EXISTS (SELECT 1 FROM channels WHERE kind = 'subscription' AND event_type = ANY(event_types))""",
+        event_types)
+    return {row["event_type"] for row in rows}
+
+
 async def subscriptions_of(conn: asyncpg.Connection, user_ids: list[str]) -> dict[str, list[asyncpg.Record]]:
     """The live (enabled) subscriptions of each of the users, every user a key."""
     rows = await conn.fetch(

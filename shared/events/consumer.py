@@ -14,6 +14,8 @@ running in every case.
 Batches run one after another while they are quick. One that waits (on a lock, say) for longer
 than `STALLED_SECONDS` no longer holds the others back: new deliveries start a batch beside it,
 and the events it has not started yet move to a batch of their own.
+
+Routing keys given as `on_demand` are bound only while the service's data wants them (demand.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ..outage import DATABASE_UNAVAILABLE
 from ..tasks import cancel_and_wait, wait_set
 from .batch import Batch, Delivery, EventHandler, decode
 from .broker import Broker
+from .demand import OnDemandBindings
 from .envelope import Event
 from .incoming import Incoming
 from .topology import dead_queue_name, declare_consumer_topology, retry_queue_name
@@ -61,6 +64,7 @@ class Consumer:
         retry_delays_ms: list[int],
         prefetch: int = 32,
         drain_timeout: float = 10.0,
+        on_demand: OnDemandBindings | None = None,
     ) -> None:
         self._broker = broker
         self._pool = pool
@@ -69,6 +73,7 @@ class Consumer:
         self._retry_delays = retry_delays_ms
         self._prefetch = prefetch
         self._drain_timeout = drain_timeout
+        self._on_demand = on_demand
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
@@ -88,9 +93,11 @@ class Consumer:
         # A fresh channel per connection: delivery tags of the old one are meaningless now.
         self._channel = await connection.channel(publisher_confirms=True)
         await self._channel.set_qos(prefetch_count=self._prefetch)
-        self._queue = await declare_consumer_topology(
-            self._channel, exchange, self._service, list(self._handlers), self._retry_delays
-        )
+        always = [key for key in self._handlers if self._on_demand is None or key not in self._on_demand.keys]
+        self._queue = await declare_consumer_topology(self._channel, exchange, self._service, always,
+                                                      self._retry_delays)
+        if self._on_demand is not None:
+            await self._on_demand.attach(self._queue, exchange, self._pool)
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch(), name=f"consumer-{self._service}")
         # On aiormq's channel, under aio-pika's: see incoming.py.

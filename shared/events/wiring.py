@@ -11,6 +11,7 @@ from ..http.app import METRICS_REGISTRY, add_readiness_check
 from ..settings import BackedServiceSettings
 from .broker import Broker
 from .consumer import Consumer, EventHandler
+from .demand import OnDemandBindings
 from .relay import OutboxRelay
 
 BROKER = web.AppKey("broker", Broker)
@@ -21,8 +22,10 @@ def add_events(
     settings: BackedServiceSettings,
     service: str,
     handlers: dict[str, EventHandler] | None = None,
+    on_demand: OnDemandBindings | None = None,
 ) -> None:
-    """Call after add_database: the relay and the consumer need the pool, and stop before it closes."""
+    """Call after add_database: the relay and the consumer need the pool, and stop before it closes.
+    `on_demand`: those of the handlers' routing keys bound only while wanted (demand.py)."""
 
     async def events_context(app: web.Application) -> AsyncIterator[None]:
         broker = Broker(
@@ -39,6 +42,7 @@ def add_events(
                 retry_delays_ms=settings.retry_delays_ms,
                 prefetch=settings.consumer_prefetch,
                 drain_timeout=settings.shutdown_timeout,
+                on_demand=on_demand,
             )
         relay = OutboxRelay(
             app[POOL], settings.database_url, broker,

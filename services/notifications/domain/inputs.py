@@ -16,6 +16,12 @@ SUBSCRIBABLE = (
     "fuel_log.created", "maintenance.record_created", "maintenance.schedule_due",
     "vehicle.created", "vehicle.updated", "vehicle.deleted",
 )
+# Of those, the ones notifications consumes for subscriptions alone, by routing key: bound to its
+# queue only while a subscription wants them (shared/events/demand.py).
+FOR_SUBSCRIBERS_ONLY = {
+    "fuel_log.created.v1": "fuel_log.created",
+    "maintenance.record_created.v1": "maintenance.record_created",
+}
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 WEBHOOK_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
 HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2000)]

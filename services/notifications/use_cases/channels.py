@@ -9,12 +9,15 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from shared.errors import InvalidInput, NotFoundError
+from shared.events.demand import OnDemandBindings
 from shared.paging import Page, PageOf
 from shared.transactions import Database, connection, transaction
 
 from .. import repository
 from ..domain.addresses import RefusedAddress
-from ..domain.inputs import ChannelUpdate, EmailChannel, NtfyChannel, SubscriptionInput, WebhookChannel
+from ..domain.inputs import (
+    FOR_SUBSCRIBERS_ONLY, ChannelUpdate, EmailChannel, NtfyChannel, SubscriptionInput, WebhookChannel,
+)
 from ..domain.lists import CHANNEL_ORDER
 from ..domain.messages import test_message
 from .common import Wake, now, wake_after_commit
@@ -44,12 +47,18 @@ async def create_channel(db: Database, user_id: str, channel: EmailChannel | Ntf
         return await repository.insert_channel(conn, user_id, channel.kind, channel.name, target, secret)
 
 
-async def create_subscription(db: Database, user_id: str, body: SubscriptionInput, check_url: UrlCheck) -> asyncpg.Record:
+async def create_subscription(db: Database, bindings: OnDemandBindings, user_id: str, body: SubscriptionInput,
+                              check_url: UrlCheck) -> asyncpg.Record:
+    """Stored once the events it names reach this service: with the broker away, refused (503)."""
     target = str(body.url)
     await _reachable(target, check_url)
+    event_types = sorted(set(body.event_types))
     async with transaction(db) as conn:
-        return await repository.insert_channel(conn, user_id, "subscription", body.name, target, body.secret,
-                                               sorted(set(body.event_types)))
+        row = await repository.insert_channel(conn, user_id, "subscription", body.name, target, body.secret,
+                                              event_types)
+        await bindings.bind_before_commit(
+            conn, [key for key, event_type in FOR_SUBSCRIBERS_ONLY.items() if event_type in event_types])
+        return row
 
 
 async def list_channels(db: Database, user_id: str, *, subscriptions: bool = False,
@@ -82,10 +91,19 @@ async def update_channel(db: Database, user_id: str, channel_id: uuid.UUID, upda
     return updated
 
 
-async def delete_channel(db: Database, user_id: str, channel_id: uuid.UUID, *, subscriptions: bool = False) -> None:
+async def delete_channel(db: Database, user_id: str, channel_id: uuid.UUID) -> None:
     async with transaction(db) as conn:
-        if not await repository.delete_channel(conn, user_id, channel_id, subscriptions):
-            raise NotFoundError(SUBSCRIPTION_NOT_FOUND if subscriptions else CHANNEL_NOT_FOUND)
+        if not await repository.delete_channel(conn, user_id, channel_id, False):
+            raise NotFoundError(CHANNEL_NOT_FOUND)
+
+
+async def delete_subscription(db: Database, bindings: OnDemandBindings, user_id: str,
+                              subscription_id: uuid.UUID) -> None:
+    """Its events stay bound while another subscription names them."""
+    async with transaction(db) as conn:
+        if not await repository.delete_channel(conn, user_id, subscription_id, True):
+            raise NotFoundError(SUBSCRIPTION_NOT_FOUND)
+        bindings.settle_after_commit()
 
 
 async def send_test(db: Database, user_id: str, channel_id: uuid.UUID, wake: Wake | None = None) -> dict:
