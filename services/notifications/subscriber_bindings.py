@@ -9,15 +9,14 @@ from aiohttp import web
 from shared.events.demand import OnDemandBindings
 
 from . import repository
-from .domain.inputs import FOR_SUBSCRIBERS_ONLY
+from .domain.inputs import FOR_SUBSCRIBERS_ONLY, subscriber_only_keys
 
 SUBSCRIBER_BINDINGS = web.AppKey("subscriber_bindings", OnDemandBindings)
 
 
 def add_subscriber_bindings(app: web.Application) -> OnDemandBindings:
     async def wanted(conn: asyncpg.Connection) -> set[str]:
-        named = await repository.subscribed_event_types(conn, list(FOR_SUBSCRIBERS_ONLY.values()))
-        return {key for key, event_type in FOR_SUBSCRIBERS_ONLY.items() if event_type in named}
+        return subscriber_only_keys(await repository.subscribed_event_types(conn, list(FOR_SUBSCRIBERS_ONLY.values())))
 
     app[SUBSCRIBER_BINDINGS] = OnDemandBindings("notifications subscriptions", FOR_SUBSCRIBERS_ONLY, wanted)
     return app[SUBSCRIBER_BINDINGS]

@@ -73,6 +73,8 @@ class Consumer:
         self._retry_delays = retry_delays_ms
         self._prefetch = prefetch
         self._drain_timeout = drain_timeout
+        if on_demand is not None and not on_demand.keys <= handlers.keys():
+            raise ValueError(f"bound on demand without a handler: {sorted(on_demand.keys - handlers.keys())}")
         self._on_demand = on_demand
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None

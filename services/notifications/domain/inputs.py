@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Annotated, Literal
+from typing import Annotated, Iterable, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, RootModel, field_validator
@@ -22,6 +22,12 @@ FOR_SUBSCRIBERS_ONLY = {
     "fuel_log.created.v1": "fuel_log.created",
     "maintenance.record_created.v1": "maintenance.record_created",
 }
+
+
+def subscriber_only_keys(event_types: Iterable[str]) -> set[str]:
+    """The routing keys of FOR_SUBSCRIBERS_ONLY that subscriptions to `event_types` need bound."""
+    wanted = set(event_types)
+    return {key for key, event_type in FOR_SUBSCRIBERS_ONLY.items() if event_type in wanted}
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 WEBHOOK_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
 HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2000)]

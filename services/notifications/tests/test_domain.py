@@ -8,6 +8,7 @@ from standardwebhooks.webhooks import Webhook
 
 from services.notifications.domain import messages
 from services.notifications.domain.addresses import RefusedAddress, check, refusal
+from services.notifications.domain.inputs import SUBSCRIBABLE, subscriber_only_keys
 from services.notifications.domain.timing import after_quiet_hours, backoff, reminder_due
 
 pytestmark = pytest.mark.pure
@@ -106,3 +107,10 @@ def test_allowed_networks_come_from_the_environment_as_json(monkeypatch):
     monkeypatch.setenv("NOTIFICATIONS_ALLOWED_NETWORKS", '["10.20.0.1/16"]')  # host bits set: a typo
     with pytest.raises(ValidationError):
         NotificationsSettings()
+
+
+def test_only_fill_ups_and_maintenance_records_are_bound_for_subscribers_alone():
+    # The other subscribable types feed notifications' own projections and reminders: always bound.
+    assert subscriber_only_keys(SUBSCRIBABLE) == {"fuel_log.created.v1", "maintenance.record_created.v1"}
+    assert subscriber_only_keys(["vehicle.created", "maintenance.record_created"]) == {"maintenance.record_created.v1"}
+    assert subscriber_only_keys(["vehicle.updated", "maintenance.schedule_due"]) == set()

@@ -115,4 +115,3 @@ async def test_a_subscription_that_needs_a_binding_is_refused_while_the_broker_i
         assert response.headers["Retry-After"] and stored == []  # nothing kept that would miss its events
     else:
         assert [row["event_types"] for row in stored] == [event_types]  # always bound: the broker is not needed
-

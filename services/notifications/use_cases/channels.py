@@ -16,7 +16,7 @@ from shared.transactions import Database, connection, transaction
 from .. import repository
 from ..domain.addresses import RefusedAddress
 from ..domain.inputs import (
-    FOR_SUBSCRIBERS_ONLY, ChannelUpdate, EmailChannel, NtfyChannel, SubscriptionInput, WebhookChannel,
+    ChannelUpdate, EmailChannel, NtfyChannel, SubscriptionInput, WebhookChannel, subscriber_only_keys,
 )
 from ..domain.lists import CHANNEL_ORDER
 from ..domain.messages import test_message
@@ -56,8 +56,7 @@ async def create_subscription(db: Database, bindings: OnDemandBindings, user_id:
     async with transaction(db) as conn:
         row = await repository.insert_channel(conn, user_id, "subscription", body.name, target, body.secret,
                                               event_types)
-        await bindings.bind_before_commit(
-            conn, [key for key, event_type in FOR_SUBSCRIBERS_ONLY.items() if event_type in event_types])
+        await bindings.bind_before_commit(conn, subscriber_only_keys(event_types))
         return row
 
 
