@@ -29,6 +29,7 @@ from shared.db import ensure_database, migrate, open_pool
 from shared.events import enqueue, new_event
 from shared.events.broker import Broker
 from shared.events.relay import OutboxRelay
+from shared.transactions import transaction
 
 N = int(os.environ.get("EVENTS", "5000"))
 WRITERS = int(os.environ.get("WRITERS", "16"))
@@ -86,9 +87,9 @@ async def main() -> None:
         return time.perf_counter()
 
     # Relay drain: a full outbox, the relay alone.
-    async with pool.acquire() as conn, conn.transaction():
+    async with transaction(pool) as conn:
         await enqueue(conn, *(sample_event() for _ in range(N)))
-    relay = OutboxRelay(pool, DSN, broker, registry=CollectorRegistry(), poll_interval=0.05)
+    relay = OutboxRelay(pool, broker, registry=CollectorRegistry(), poll_interval=0.05)
     t0 = time.perf_counter()
     relay.start()
     drain = N / (await outbox_empty() - t0)
@@ -99,7 +100,7 @@ async def main() -> None:
 
     async def writer(count: int) -> None:
         for _ in range(count):
-            async with pool.acquire() as conn, conn.transaction():
+            async with transaction(pool) as conn:
                 await enqueue(conn, sample_event())
 
     t0 = time.perf_counter()

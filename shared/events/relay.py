@@ -3,10 +3,11 @@
 It claims a batch by deleting it inside a transaction (`FOR UPDATE SKIP LOCKED` picks the rows, so
 several instances of a service share the work without publishing a row twice at once), publishes
 it, and commits: three round trips a batch. Rows whose publish failed are written back before the
-commit, postponed; a crash before the commit rolls the delete back. It wakes on NOTIFY from a
-dedicated connection and also polls, because a notification sent while the listener was
-reconnecting is lost. A row whose publish fails stays, with a growing delay before its next try;
-when the broker connection comes back, every postponed row is due at once.
+commit, postponed; a crash before the commit rolls the delete back. A transaction that wrote outbox
+rows wakes the relays of its process once it has committed (outbox.py); every relay also polls,
+which is how rows committed by another process are found. A row whose publish fails stays, with a
+growing delay before its next try; when the broker connection comes back, every postponed row is
+due at once.
 A crash between the broker's confirm and the DELETE publishes a row again: consumers dedupe.
 """
 
@@ -18,7 +19,6 @@ import logging
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter
 
-from ..listener import Listener
 from ..periodic import PeriodicTask
 from .broker import Broker
 
@@ -43,12 +43,20 @@ POSTPONE = """
 DUE_NOW = "UPDATE outbox SET next_attempt_at = now() WHERE next_attempt_at > now()"
 FIRST_RETRY_DELAY = 0.5
 
+# The relays running in this process: one per service process; tests run several side by side.
+_running: set[OutboxRelay] = set()
+
+
+def wake_relays() -> None:
+    """Outbox rows were committed in this process: publish them now rather than at the next poll."""
+    for relay in _running:
+        relay.wake_now()
+
 
 class OutboxRelay(PeriodicTask):
     def __init__(
         self,
         pool: asyncpg.Pool,
-        dsn: str,
         broker: Broker,
         *,
         registry: CollectorRegistry,
@@ -56,15 +64,14 @@ class OutboxRelay(PeriodicTask):
         max_backoff: float = 10.0,
         batch_size: int = 256,
     ) -> None:
-        # Rounds: at start (catching up on what was committed while no relay ran), on every NOTIFY,
-        # after every (re)connect of the listener (notifications sent while away are lost), and
-        # every poll_interval. A round that fails, whatever the reason, is logged and tried again.
+        # Rounds: at start (catching up on what was committed while no relay ran), after every commit
+        # in this process that wrote outbox rows, and every poll_interval. A round that fails,
+        # whatever the reason, is logged and tried again.
         super().__init__("outbox-relay", poll_interval, log)
         self._pool = pool
         self._broker = broker
         self._max_backoff = max_backoff
         self._batch_size = batch_size
-        self._listener = Listener(dsn, "outbox", lambda _payload: self._woken.set(), on_connect=self._woken.set)
         self._broker_back = False
         broker.on_connect(self._on_broker_connect)
         self._published = Counter("outbox_published_total", "Events published from the outbox", registry=registry)
@@ -72,11 +79,14 @@ class OutboxRelay(PeriodicTask):
 
     def start(self) -> None:
         super().start()
-        self._listener.start()
+        _running.add(self)
 
     async def stop(self) -> None:
-        await self._listener.stop()
+        _running.discard(self)
         await super().stop()
+
+    def wake_now(self) -> None:
+        self._woken.set()
 
     async def _on_broker_connect(self, *_connection) -> None:
         self._broker_back = True

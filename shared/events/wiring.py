@@ -45,7 +45,7 @@ def add_events(
                 on_demand=on_demand,
             )
         relay = OutboxRelay(
-            app[POOL], settings.database_url, broker,
+            app[POOL], broker,
             registry=app[METRICS_REGISTRY],
             poll_interval=settings.outbox_poll_interval,
             max_backoff=settings.outbox_max_backoff,

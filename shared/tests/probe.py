@@ -14,7 +14,7 @@ from shared.cache import add_redis
 from shared.db import POOL, add_database
 from shared.errors import ConflictError, DependencyUnavailable, InvalidInput, NotFoundError
 from shared.events import Event, enqueue, new_event
-from shared.transactions import after_commit
+from shared.transactions import after_commit, transaction
 from shared.events.wiring import add_events
 from shared.http.app import base_app
 from shared.http.json import json_response
@@ -45,7 +45,7 @@ async def create_thing(request: web.Request) -> web.Response:
     thing = await parse_body(request, ThingInput)
     event = new_event("thing.created", {"name": thing.name}, producer="probe", user_id=current_user(request))
     try:
-        async with request.app[POOL].acquire() as conn, conn.transaction():
+        async with transaction(request.app[POOL]) as conn:
             await conn.execute("INSERT INTO things (id, name) VALUES ($1, $2)", uuid.uuid4(), thing.name)
             await enqueue(conn, event)
             if request.query.get("rollback"):

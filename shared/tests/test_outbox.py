@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import aio_pika
 import asyncpg
 
+from shared.events import new_event
 from shared.events.wiring import BROKER
 from shared.testing.infra import AMQP_URL
 from shared.testing.tcp_proxy import TcpProxy
@@ -46,6 +47,33 @@ async def test_committed_change_is_published_and_consumed(probe, identity):
 
     await eventually(consumed)
     await eventually(outbox_emptied)
+
+
+async def test_a_commit_wakes_the_relay_of_its_process_without_waiting_for_a_poll(probe_settings, serve, identity):
+    settings = await probe_settings(outbox_poll_interval=60.0)  # only the wake can publish within the wait
+    client = await serve(create_probe_app(settings))
+    await until_ready(client)
+    assert (await client.post("/things", json={"name": "woken"}, headers=identity("u1"))).status == 201
+
+    async def consumed():
+        return await effects(settings) == ["woken"]
+
+    await eventually(consumed, timeout=10)
+
+
+async def test_a_row_committed_by_another_process_is_found_by_polling(probe):
+    event = new_event("thing.created", {"name": "polled"}, producer="probe", user_id="u1")
+    conn = await asyncpg.connect(probe.settings.database_url)
+    try:  # nothing in the probe's process knows of this commit
+        await conn.execute("INSERT INTO outbox (event_id, routing_key, body) VALUES ($1, $2, $3)",
+                           event.id, event.routing_key, event.to_json())
+    finally:
+        await conn.close()
+
+    async def consumed():
+        return await effects(probe.settings) == ["polled"]
+
+    await eventually(consumed)
 
 
 async def test_rolled_back_transaction_produces_no_event(probe, identity):

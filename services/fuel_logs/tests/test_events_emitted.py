@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import aio_pika
 import orjson
 
 from services.fuel_logs.app import create_app
 from services.fuel_logs.settings import FuelLogsSettings
+
+from shared.testing.infra import AMQP_URL
+from shared.testing.waiting import eventually, until_ready
 
 from .conftest import fetch, new_vehicle
 
@@ -77,3 +81,35 @@ async def test_an_event_written_with_its_fill_up_equals_one_built_from_the_store
     for row in stored:
         rebuilt = events.fuel_log_created(repository._decoded(row)).data
         assert written[str(row["id"])] == rebuilt
+
+
+async def test_a_fill_up_is_published_as_soon_as_it_commits(backed_settings, serve, identity):
+    """Its outbox row is written by the fill-up's own statement, not by enqueue(): the use case
+    wakes the relay itself. A poll a minute apart could not publish it within the wait."""
+    settings = FuelLogsSettings(**await backed_settings("fuel_logs", outbox_poll_interval=60.0))
+    client = await serve(create_app(settings))
+    await until_ready(client)
+    client.settings = settings
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        tap = await channel.declare_queue(exclusive=True)
+        await tap.bind(exchange, "fuel_log.created.v1")
+        vehicle_id = await new_vehicle(client, "eve")
+        created = await client.post("/api/fuel-logs", json={
+            "vehicleId": vehicle_id, "dateTime": "2026-05-01T08:00:00+00:00", "odometerReading": 1000,
+            "fuelUnits": 10, "costPerUnit": 3.5, "fuelType": "gasoline"}, headers=identity("eve"))
+        assert created.status == 201, await created.text()
+        received: list[dict] = []
+
+        async def published():
+            message = await tap.get(fail=False, no_ack=True)
+            if message is not None:
+                received.append(orjson.loads(message.body))
+            return bool(received)
+
+        await eventually(published, timeout=10)
+        assert received[0]["data"]["fuelLogId"] == (await created.json())["id"]
+    finally:
+        await connection.close()

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from shared.cache import Cache
 from shared.errors import ConflictError, NotFoundError
-from shared.events import enqueue
+from shared.events import enqueue, publish_after_commit
 from shared.paging import Page, PageOf
 from shared.storage import DeletionSweeper, schedule_deletion
 from shared.transactions import Database, after_commit, single_statement, transaction
@@ -80,6 +80,7 @@ async def _record_named_fuel(
             conn, row, events.fuel_log_created(row), with_chain_start=reads_chain_window(row))
         if stored is None:
             return None
+        publish_after_commit()  # the statement wrote its event's outbox row
         cache.invalidate_after_commit(user_id, *list_cache_keys(user_id))
         return StoredFillUp(stored, await closing_of(conn, stored, chain_start))
 
