@@ -28,8 +28,8 @@ async def deliver_later(client, event, delay: float) -> None:
 
 
 async def test_fill_up_posted_before_the_vehicle_event_arrives_succeeds(backed_settings, serve, identity):
-    # A long poll interval: only the NOTIFY from the projection handler can wake the request in time.
-    fuel_logs = await lagging_service(backed_settings, serve, vehicle_wait_poll_seconds=10)
+    # A poll and a bound of 30 s: only the NOTIFY from the projection handler can wake it sooner.
+    fuel_logs = await lagging_service(backed_settings, serve, vehicle_wait_poll_seconds=30, vehicle_wait_seconds=30)
     vehicle_id = uuid.uuid4()
     event = vehicle_event("created", vehicle_id, "auth0|fast")
     delivery = asyncio.create_task(deliver_later(fuel_logs, event, 0.3))
@@ -39,6 +39,7 @@ async def test_fill_up_posted_before_the_vehicle_event_arrives_succeeds(backed_s
     await delivery
     assert response.status == 201, await response.text()
     assert waited >= 0.3  # it really waited for the event rather than finding the vehicle already there
+    assert waited < 10  # woken by the notification, not by the poll or the end of the wait
     listed = await fuel_logs.get(f"/api/fuel-logs/vehicle/{vehicle_id}", headers=identity("auth0|fast"))
     assert len(await listed.json()) == 1
 
