@@ -33,17 +33,21 @@ async def _notify_projection_change(conn: asyncpg.Connection, vehicle_id: uuid.U
 async def upsert_vehicle(
     conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str, odometer: int, fuel_type: str | None = None
 ) -> None:
-    # A late `created` must not resurrect a deleted vehicle, nor lower a known odometer.
+    # A late `created` must not resurrect a deleted vehicle, nor lower a known odometer. Requests
+    # wait only for a vehicle the projection lacks (vehicle_wait.py): they are notified, in the same
+    # statement, when the row is inserted (xmax = 0), not on every odometer update of a known one.
     await conn.execute(
-        """INSERT INTO vehicle_projection (vehicle_id, user_id, odometer, fuel_type) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (vehicle_id) DO UPDATE
-           SET odometer = GREATEST(vehicle_projection.odometer, EXCLUDED.odometer),
-               fuel_type = COALESCE(EXCLUDED.fuel_type, vehicle_projection.fuel_type),
-               updated_at = now()
-           WHERE NOT vehicle_projection.deleted""",
-        vehicle_id, user_id, odometer, fuel_type,
+        """WITH upserted AS (
+               INSERT INTO vehicle_projection (vehicle_id, user_id, odometer, fuel_type) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (vehicle_id) DO UPDATE
+               SET odometer = GREATEST(vehicle_projection.odometer, EXCLUDED.odometer),
+                   fuel_type = COALESCE(EXCLUDED.fuel_type, vehicle_projection.fuel_type),
+                   updated_at = now()
+               WHERE NOT vehicle_projection.deleted
+               RETURNING xmax = 0 AS inserted)
+           SELECT pg_notify($5, $1::text) FROM upserted WHERE inserted""",
+        vehicle_id, user_id, odometer, fuel_type, PROJECTION_CHANNEL,
     )
-    await _notify_projection_change(conn, vehicle_id)
 
 
 async def delete_vehicle(conn: asyncpg.Connection, vehicle_id: uuid.UUID, user_id: str) -> list[asyncpg.Record]:

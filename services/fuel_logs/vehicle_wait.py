@@ -2,9 +2,10 @@
 
 A client creates a vehicle, then posts a fill-up at once; vehicle.created may still be on its way
 to us. The request waits (bounded) instead of answering 404 at once: the projection handler
-NOTIFYs on every change, a dedicated LISTEN connection wakes the waiters, and a cheap poll covers
-notifications lost while that connection reconnects. No database connection is held while waiting.
-The use cases that need a vehicle are given the watch and wait only when the projection lacks it.
+NOTIFYs when it learns a vehicle or marks one deleted, a dedicated LISTEN connection wakes the
+waiters, and a cheap poll covers notifications lost while that connection reconnects. No database
+connection is held while waiting. The use cases that need a vehicle are given the watch and wait
+only when the projection lacks it.
 """
 
 from __future__ import annotations
