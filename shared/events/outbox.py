@@ -32,8 +32,4 @@ async def enqueue(conn: asyncpg.Connection, *events: Event) -> None:
 def publish_after_commit() -> None:
     """Inside the transaction (or single statement) that wrote outbox rows: wake the relays once
     it has committed. enqueue() does; a statement inserting its own outbox row calls it."""
-    after_commit(_wake_relays, once_per=_wake_relays)
-
-
-async def _wake_relays() -> None:
-    wake_relays()
+    after_commit(wake_relays, once_per=wake_relays)

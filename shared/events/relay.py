@@ -47,10 +47,10 @@ FIRST_RETRY_DELAY = 0.5
 _running: set[OutboxRelay] = set()
 
 
-def wake_relays() -> None:
+async def wake_relays() -> None:
     """Outbox rows were committed in this process: publish them now rather than at the next poll."""
     for relay in _running:
-        relay.wake_now()
+        await relay.wake()
 
 
 class OutboxRelay(PeriodicTask):
@@ -84,9 +84,6 @@ class OutboxRelay(PeriodicTask):
     async def stop(self) -> None:
         _running.discard(self)
         await super().stop()
-
-    def wake_now(self) -> None:
-        self._woken.set()
 
     async def _on_broker_connect(self, *_connection) -> None:
         self._broker_back = True
