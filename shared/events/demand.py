@@ -44,12 +44,12 @@ class OnDemandBindings:
         self.keys = frozenset(keys)
         self._wanted = wanted
         self._lock_id = zlib.crc32(f"on-demand bindings: {name}".encode())
-        self._target: tuple[AbstractQueue, AbstractExchange] | None = None
-        self._pool: asyncpg.Pool | None = None
+        # The consumer's queue, its exchange and the service's pool, once the consumer has connected.
+        self._attached: tuple[AbstractQueue, AbstractExchange, asyncpg.Pool] | None = None
 
     async def attach(self, queue: AbstractQueue, exchange: AbstractExchange, pool: asyncpg.Pool) -> None:
         """The consumer's queue after each (re)connect: bound to what is wanted now."""
-        self._target, self._pool = (queue, exchange), pool
+        self._attached = (queue, exchange, pool)
         try:
             await self.settle()
         except (*DATABASE_UNAVAILABLE, asyncpg.PostgresError) as exc:
@@ -74,9 +74,8 @@ class OnDemandBindings:
 
     async def settle(self) -> None:
         """Bind what is wanted, unbind the rest."""
-        if self._pool is None:
-            raise ConnectionError("not connected to the broker")
-        async with transaction(self._pool) as conn:
+        *_, pool = self._connected()
+        async with transaction(pool) as conn:
             await self._lock(conn)
             await self._apply(self.keys & await self._wanted(conn))
 
@@ -84,17 +83,17 @@ class OnDemandBindings:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", self._lock_id)
 
     async def _bind(self, keys: Iterable[str]) -> None:
-        queue, exchange = self._connected()
+        queue, exchange, _ = self._connected()
         for key in sorted(keys):
             await queue.bind(exchange, routing_key=key, timeout=BROKER_TIMEOUT)
 
     async def _apply(self, wanted: set[str]) -> None:
         await self._bind(wanted)
-        queue, exchange = self._connected()
+        queue, exchange, _ = self._connected()
         for key in sorted(self.keys - wanted):
             await queue.unbind(exchange, routing_key=key, timeout=BROKER_TIMEOUT)
 
-    def _connected(self) -> tuple[AbstractQueue, AbstractExchange]:
-        if self._target is None:
+    def _connected(self) -> tuple[AbstractQueue, AbstractExchange, asyncpg.Pool]:
+        if self._attached is None:
             raise ConnectionError("not connected to the broker")
-        return self._target
+        return self._attached
