@@ -1,4 +1,4 @@
-"""CPU per Redis command: redis-py's asyncio client (as shared.cache.redis_client builds it) beside
+"""CPU per Redis command: redis-py's asyncio client (as shared.redis_client.redis_client builds it) beside
 shared.redis_pipeline.PipelinedRedis, for a GET and a two-key Lua script, one command at a time
 and 64 at once. Prints one Markdown row per client, command and concurrency: user and system CPU
 microseconds per command (this process only; Redis's own CPU is not counted).
@@ -18,7 +18,8 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared.cache import SOCKET_TIMEOUT, redis_client  # noqa: E402
+from shared.cache import SOCKET_TIMEOUT  # noqa: E402
+from shared.redis_client import redis_client  # noqa: E402
 from shared.redis_pipeline import PipelinedRedis  # noqa: E402
 
 SCRIPT = "redis.call('SET', KEYS[1], ARGV[1], 'EX', 60); return redis.call('GET', KEYS[2])"

@@ -6,20 +6,17 @@ A Redis outage degrades to a cache miss: reads go to the database, writes still 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
 
 import orjson
-import redis.asyncio as redis
 from aiohttp import web
-from redis.exceptions import RedisError
 
 from . import edge_cache
 from .http.app import SERVICE_NAME, add_readiness_check
 from .http.json import dumps
 from .outage import OutageLog
-from .redis_pipeline import PipelinedRedis
+from .redis_pipeline import PipelinedRedis, RedisFailure
 from .transactions import after_commit
 
 log = logging.getLogger("motovault.cache")
@@ -51,15 +48,15 @@ if #KEYS > dropped + generations then redis.call('SET', KEYS[#KEYS], ARGV[5], 'E
 return 1
 """
 
-REDIS = web.AppKey("redis", redis.Redis)
 # The commands on every request's path (cache reads and invalidations, the edge's rate limits and
-# response cache) go through one pipelined connection; the rest through redis-py (REDIS).
+# response cache) go through one pipelined connection; the edge's others through redis-py
+# (shared.redis_client.REDIS).
 REDIS_PIPELINE = web.AppKey("redis_pipeline", PipelinedRedis)
 CACHE = web.AppKey("cache", "Cache")
 
 
 class Cache:
-    def __init__(self, client: redis.Redis | PipelinedRedis, prefix: str, *, edge_prefix: str | None = None,
+    def __init__(self, client: PipelinedRedis, prefix: str, *, edge_prefix: str | None = None,
                  scope: str | None = None) -> None:
         self._redis = client
         self._prefix = prefix
@@ -83,7 +80,7 @@ class Cache:
             self._outage.succeeded()
             if cached is not None:
                 return orjson.loads(cached)
-        except RedisError as exc:
+        except RedisFailure as exc:
             self._outage.failed(exc)
             reachable = False
         value = await load()
@@ -93,7 +90,7 @@ class Cache:
             try:
                 await self._store_if_same_generation(keys=[full_key, generation_key],
                                                      args=[encoded, ttl_seconds, generation or b""])
-            except RedisError as exc:
+            except RedisFailure as exc:
                 self._outage.failed(exc)
         return orjson.loads(encoded)
 
@@ -121,7 +118,7 @@ class Cache:
                                    args=[len(dropped), len(generations), edge_cache.new_token(), GENERATION_SECONDS,
                                          edge_cache.new_token(), edge_cache.TOKEN_SECONDS])
             self._outage.succeeded()
-        except RedisError as exc:
+        except RedisFailure as exc:
             # Both caches bound a stale answer by their TTLs.
             self._outage.failed(exc)
 
@@ -135,72 +132,20 @@ class RedisSettings(Protocol):
     redis_prefix: str
 
 
-# Connections one process opens to Redis at most. A command finding them all busy waits for one
-# (up to the socket timeout) instead of failing: redis-py's default pool raises "Too many
-# connections" at its 101st concurrent command, which under load read as a Redis outage.
-MAX_CONNECTIONS = 64
+# How long a Redis command may take before it counts as an outage.
 SOCKET_TIMEOUT = 2.0
 
 
-class WaitingConnectionPool(redis.ConnectionPool):
-    """redis-py's pool, with a command that finds every connection busy waiting for one. redis-py's
-    BlockingConnectionPool does that too, but takes a condition, a timeout and a lock on every
-    command (a fifth more CPU per GET, 20 % of it on the edge's cached reads); here an
-    uncontended semaphore costs nothing."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._free = asyncio.Semaphore(self.max_connections)
-
-    async def get_connection(self, *_args, **_kwargs):
-        if self._free.locked():
-            try:
-                async with asyncio.timeout(SOCKET_TIMEOUT):
-                    await self._free.acquire()
-            except TimeoutError:
-                raise redis.ConnectionError("No Redis connection came free") from None
-        else:
-            await self._free.acquire()  # returns at once
-        try:
-            # No await between taking a connection and marking it in use: no lock needed.
-            connection = self.get_available_connection()
-        except BaseException:
-            self._free.release()
-            raise
-        try:
-            await self.ensure_connection(connection)
-        except BaseException:
-            await self.release(connection)  # gives the permit back too
-            raise
-        return connection
-
-    async def release(self, connection) -> None:
-        try:
-            await super().release(connection)
-        finally:
-            self._free.release()
-
-
-def redis_client(url: str, *, max_connections: int = MAX_CONNECTIONS) -> redis.Redis:
-    # RESP2 unless the URL says otherwise: its replies parse for a tenth less CPU than RESP3's
-    # (redis-py 8's default), and nothing here needs RESP3's types.
-    pool = WaitingConnectionPool.from_url(url, max_connections=max_connections, socket_timeout=SOCKET_TIMEOUT,
-                                          socket_connect_timeout=SOCKET_TIMEOUT, protocol=2)
-    return redis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
-
-
 def add_redis(app: web.Application, settings: RedisSettings) -> None:
+    """The pipelined connection and the cache on it: all a feature service asks of Redis."""
     async def redis_context(app: web.Application) -> AsyncIterator[None]:
-        client = redis_client(settings.redis_url)
         pipeline = PipelinedRedis(settings.redis_url, timeout=SOCKET_TIMEOUT)
-        app[REDIS] = client
         app[REDIS_PIPELINE] = pipeline
         # Feature services say where the edge's version tokens live; the edge itself has none.
         app[CACHE] = Cache(pipeline, settings.redis_prefix, edge_prefix=getattr(settings, "edge_cache_prefix", None),
                            scope=app[SERVICE_NAME])
         yield
         await pipeline.aclose()
-        await client.aclose()
 
     app.cleanup_ctx.append(redis_context)
-    add_readiness_check(app, "redis", lambda: app[REDIS].ping())
+    add_readiness_check(app, "redis", lambda: app[REDIS_PIPELINE].ping())

@@ -10,9 +10,10 @@ hiredis (the Redis project's C parser) packs the commands and parses the replies
 here is the connection: a queue of waiting callers, one timer, reconnecting.
 
 It speaks the subset of redis-py's client API that those paths use (`register_script`, `mget`,
-`get`, `set`, `delete`, `ping`, `aclose`), raises redis-py's exceptions (an outage is a
-`redis.exceptions.ConnectionError` or `TimeoutError`, so callers keep one `except RedisError`), and
-everything else stays on redis-py (`shared.cache.REDIS`).
+`get`, `set`, `delete`, `ping`, `aclose`) and raises its own exceptions, all a `RedisFailure` (an
+outage a `RedisUnavailable`). It does not import redis-py: a feature service talks to Redis only
+through this connection, and redis-py's package costs 6 MB resident to import. The edge's other
+commands stay on redis-py (`shared.redis_client`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,60 @@ import asyncio
 import hashlib
 import ssl
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Sequence
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import hiredis
-from redis.connection import SSLConnection, UnixDomainSocketConnection, parse_url
-from redis.exceptions import ConnectionError, NoScriptError, ResponseError, TimeoutError
+
+
+class RedisFailure(Exception):
+    """Whatever a command through the pipeline fails with."""
+
+
+class RedisUnavailable(RedisFailure):
+    """Redis is unreachable, the connection was lost, or a reply is overdue: an outage."""
+
+
+class RedisTimeout(RedisUnavailable):
+    pass
+
+
+class RedisReplyError(RedisFailure):
+    """Redis answered with an error reply (a wrong type, a failing script)."""
+
+
+class NoScriptError(RedisReplyError):
+    pass
+
+
+@dataclass(frozen=True)
+class RedisAddress:
+    """Where a Redis URL points, read as redis-py reads it: `redis://` (TCP), `rediss://` (TLS) or
+    `unix://`; user and password in the authority; the database as the path (`/2`) or `?db=2`."""
+
+    host: str = "localhost"
+    port: int = 6379
+    path: str | None = None  # a Unix socket
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    db: int = 0
+
+    @classmethod
+    def parse(cls, url: str) -> RedisAddress:
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("A Redis URL starts with redis://, rediss:// or unix://")
+        query_db = parse_qs(parts.query).get("db", [""])[0]
+        path_db = parts.path.lstrip("/") if parts.scheme != "unix" else ""
+        credentials = {"username": unquote(parts.username) if parts.username else None,
+                       "password": unquote(parts.password) if parts.password is not None else None}
+        db = int(query_db or path_db or 0)
+        if parts.scheme == "unix":
+            return cls(path=unquote(parts.path), db=db, **credentials)
+        return cls(host=unquote(parts.hostname) if parts.hostname else "localhost", port=parts.port or 6379,
+                   tls=parts.scheme == "rediss", db=db, **credentials)
 
 
 class _RespProtocol(asyncio.Protocol):
@@ -35,7 +85,7 @@ class _RespProtocol(asyncio.Protocol):
 
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
-        self._reader = hiredis.Reader(replyError=ResponseError)
+        self._reader = hiredis.Reader(replyError=RedisReplyError)
         self._waiting: deque[tuple[asyncio.Future, float]] = deque()  # (caller, deadline), in send order
         self._unsent: list[bytes] = []
         self._transport: asyncio.Transport | None = None
@@ -69,17 +119,17 @@ class _RespProtocol(asyncio.Protocol):
             try:
                 reply = self._reader.gets()
             except hiredis.ProtocolError as exc:
-                self._end(ConnectionError(f"Redis sent what is not RESP: {exc}"))
+                self._end(RedisUnavailable(f"Redis sent what is not RESP: {exc}"))
                 return
             if reply is False:
                 return
             if not self._waiting:  # a reply nobody asked for: the stream is out of step
-                self._end(ConnectionError("Redis sent a reply nobody waited for"))
+                self._end(RedisUnavailable("Redis sent a reply nobody waited for"))
                 return
             future, _ = self._waiting.popleft()
             if future.done():
                 continue  # its caller gave up (cancelled); the reply still had to be read
-            if isinstance(reply, ResponseError):
+            if isinstance(reply, RedisReplyError):
                 future.set_exception(_specific(reply))
             else:
                 future.set_result(reply)
@@ -90,12 +140,12 @@ class _RespProtocol(asyncio.Protocol):
             return
         deadline = self._waiting[0][1]
         if self._loop.time() >= deadline:
-            self._end(TimeoutError("Timeout reading from Redis"))
+            self._end(RedisTimeout("Timeout reading from Redis"))
         else:
             self._timer = self._loop.call_at(deadline, self._check_overdue)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._end(ConnectionError(f"Connection to Redis lost: {exc or 'closed by the server'}"))
+        self._end(RedisUnavailable(f"Connection to Redis lost: {exc or 'closed by the server'}"))
 
     def _end(self, error: Exception) -> None:
         if self.lost is None:
@@ -111,10 +161,10 @@ class _RespProtocol(asyncio.Protocol):
             self._transport.abort()
 
     def close(self) -> None:
-        self._end(ConnectionError("Connection to Redis closed"))
+        self._end(RedisUnavailable("Connection to Redis closed"))
 
 
-def _specific(error: ResponseError) -> ResponseError:
+def _specific(error: RedisReplyError) -> RedisReplyError:
     message = str(error)
     return NoScriptError(message) if message.startswith("NOSCRIPT") else error
 
@@ -123,19 +173,17 @@ class PipelinedRedis:
     """A lazily opened, pipelined Redis connection; a lost one is opened again by the next command."""
 
     def __init__(self, url: str, *, timeout: float, connect_timeout: float | None = None) -> None:
-        options = parse_url(url)
+        where = RedisAddress.parse(url)
         self._timeout = timeout
         self._connect_timeout = connect_timeout or timeout
-        connection_class = options.get("connection_class")
-        self._path = options.get("path") if connection_class is UnixDomainSocketConnection else None
-        self._address = (options.get("host", "localhost"), int(options.get("port", 6379)))
-        self._ssl = ssl.create_default_context() if connection_class is SSLConnection else None
+        self._path = where.path
+        self._address = (where.host, where.port)
+        self._ssl = ssl.create_default_context() if where.tls else None
         self._setup: list[tuple[Any, ...]] = []
-        if options.get("password") is not None:
-            username = options.get("username")
-            self._setup.append(("AUTH", username, options["password"]) if username else ("AUTH", options["password"]))
-        if int(options.get("db", 0) or 0):
-            self._setup.append(("SELECT", int(options["db"])))
+        if where.password is not None:
+            self._setup.append(("AUTH", where.username, where.password) if where.username else ("AUTH", where.password))
+        if where.db:
+            self._setup.append(("SELECT", where.db))
         self._protocol: _RespProtocol | None = None
         self._connecting: asyncio.Task[_RespProtocol] | None = None
 
@@ -168,7 +216,7 @@ class PipelinedRedis:
                     _, protocol = await loop.create_connection(
                         lambda: _RespProtocol(self._timeout), *self._address, ssl=self._ssl)
         except (OSError, asyncio.TimeoutError) as exc:
-            raise ConnectionError(f"Could not connect to Redis at {self._path or self._address}: {exc}") from exc
+            raise RedisUnavailable(f"Could not connect to Redis at {self._path or self._address}: {exc}") from exc
         try:
             for command in self._setup:
                 await protocol.send(hiredis.pack_command(command))

@@ -4,6 +4,7 @@ from aiohttp import web
 
 from shared.cache import add_redis
 from shared.http.app import base_app
+from shared.redis_client import add_redis_client
 
 from .account_export import add_account_export
 from .ai import add_ai
@@ -25,6 +26,7 @@ def create_app(settings: EdgeSettings) -> web.Application:
     # No identity middleware: the edge is where identity is established, from the bearer token.
     app = base_app("edge", settings, require_identity=False)
     add_redis(app, settings)
+    add_redis_client(app, settings)  # redis-py, for the commands off the request path
     add_security(app, settings)  # before auth: preflights carry no token, 401s need CORS headers
     add_auth(app, settings)
     add_rate_limits(app, settings)  # after auth: limits are per user once the token is verified

@@ -23,7 +23,7 @@ from pydantic import Field
 from redis.exceptions import RedisError
 from yarl import URL
 
-from shared.cache import REDIS
+from shared.redis_client import REDIS
 from shared.http.errors import BadRequest, ServiceUnavailable
 from shared.http.json import json_response
 from shared.http.validation import parse_query

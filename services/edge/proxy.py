@@ -17,11 +17,12 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from shared.cache import REDIS, REDIS_PIPELINE
+from shared.cache import REDIS_PIPELINE
 from shared.http.app import METRICS_REGISTRY
 from shared.http.errors import Unauthorized
 from shared.http.middleware import USER_ID_KEY, Handler
 from shared.identity import IdentitySigner
+from shared.redis_client import REDIS
 
 from .account_deletion import is_account_deletion, refuse_access_token, revoke_access_tokens
 from .auth import CLAIMS_KEY, check_permissions, requires_token

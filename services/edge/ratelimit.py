@@ -24,16 +24,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import redis.asyncio as redis
 from aiohttp import web
-from redis.exceptions import RedisError
 
 from shared.cache import REDIS_PIPELINE
 from shared.edge_cache import NO_VERSION
 from shared.http.errors import ApiError, ServiceUnavailable
 from shared.http.middleware import USER_ID_KEY, Handler
 from shared.outage import OutageLog
-from shared.redis_pipeline import PipelinedRedis
+from shared.redis_pipeline import PipelinedRedis, RedisFailure
 
 from .settings import EdgeSettings
 
@@ -126,7 +124,7 @@ class CacheLookup:
 
 
 class RateLimiter:
-    def __init__(self, client: redis.Redis | PipelinedRedis, settings: EdgeSettings) -> None:
+    def __init__(self, client: PipelinedRedis, settings: EdgeSettings) -> None:
         self._script = client.register_script(SCRIPT)
         self._prefix = settings.redis_prefix
         self._fail_open = settings.rate_limit_fail_open
@@ -166,7 +164,7 @@ class RateLimiter:
                 args += [probe.entry_head, probe.entry_tail, NO_VERSION]
             try:
                 reply = await self._script(keys=keys, args=args)
-            except (RedisError, OSError) as exc:
+            except (RedisFailure, OSError) as exc:
                 self._redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
                 self._outage.failed(exc)
             else:

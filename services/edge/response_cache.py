@@ -21,10 +21,10 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 from prometheus_client import CollectorRegistry, Counter
-from redis.exceptions import RedisError
 
 from shared.edge_cache import EDGE_CACHE_HEADER, cacheable_seconds, entry_key_parts, version_key
 from shared.http.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
+from shared.redis_pipeline import RedisFailure
 
 from .ratelimit import CacheLookup, CacheProbe
 
@@ -97,5 +97,5 @@ class ResponseCache:
         key = read.probe.entry_head + read.lookup.token + read.probe.entry_tail
         try:
             await self._redis.set(key, encode_entry(headers.get("Content-Type", ""), body), ex=seconds)
-        except RedisError as exc:
+        except RedisFailure as exc:
             log.warning("Could not cache an answer (%s: %s)", type(exc).__name__, exc)

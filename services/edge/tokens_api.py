@@ -15,7 +15,7 @@ import asyncpg
 from aiohttp import web
 from pydantic import Field
 
-from shared.cache import REDIS
+from shared.redis_client import REDIS
 from shared.db import apply_migrations, ensure_database, open_pool
 from shared.errors import InvalidInput
 from shared.http.app import SETTINGS

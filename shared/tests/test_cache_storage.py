@@ -7,11 +7,13 @@ import asyncpg
 import pytest
 import redis.asyncio as redis
 
-from shared.cache import Cache, redis_client
+from shared.cache import Cache
 from shared.edge_cache import TOKEN_SECONDS, version_key
 from shared.db import migrate
 from shared.settings import ObjectStorageSettings
 from shared.storage import DeletionSweeper, ObjectStore, StorageUnavailable, schedule_deletion
+from shared.redis_client import redis_client
+from shared.redis_pipeline import PipelinedRedis
 from shared.testing.infra import REDIS_URL
 
 from .probe import MIGRATIONS as PROBE_MIGRATIONS
@@ -19,7 +21,7 @@ from .probe import MIGRATIONS as PROBE_MIGRATIONS
 
 @pytest.fixture
 async def cache(infra):
-    client = redis.from_url(REDIS_URL)
+    client = PipelinedRedis(REDIS_URL, timeout=2)
     yield Cache(client, infra.redis_prefix + "cache-test:", edge_prefix=infra.redis_prefix + "edge-cache:",
                 scope="probe")
     await client.aclose()
@@ -90,7 +92,7 @@ async def test_keys_of_one_group_share_a_generation_and_a_change_to_any_drops_th
 
 
 async def test_cache_falls_back_to_the_loader_when_redis_is_down():
-    client = redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    client = PipelinedRedis("redis://127.0.0.1:1/0", timeout=0.2)
     cache = Cache(client, "down:")
 
     async def load():

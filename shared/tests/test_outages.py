@@ -115,10 +115,10 @@ async def private_redis(tmp_path):
 
 
 async def test_a_redis_outage_is_logged_once_and_reads_fall_through(private_redis, caplog):
-    import redis.asyncio as redis
+    from shared.redis_pipeline import PipelinedRedis
 
     url, stop, restart = private_redis
-    client = redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    client = PipelinedRedis(url, timeout=1)
     cache = Cache(client, "test:", edge_prefix="edge:", scope="probe")
     loads = []
 

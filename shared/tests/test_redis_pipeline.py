@@ -7,9 +7,15 @@ import asyncio
 
 import pytest
 import redis.asyncio as redis
-from redis.exceptions import ConnectionError, RedisError, ResponseError, TimeoutError
 
-from shared.redis_pipeline import PipelinedRedis
+from shared.redis_pipeline import (
+    PipelinedRedis,
+    RedisAddress,
+    RedisFailure,
+    RedisReplyError,
+    RedisTimeout,
+    RedisUnavailable,
+)
 from shared.testing.infra import REDIS_URL, free_port
 from shared.testing.private_servers import PrivateRedis
 
@@ -35,7 +41,7 @@ async def test_an_error_reply_fails_its_own_command_only(client, infra):
     await client.set(key, "not a number", ex=60)
     wrong, right = await asyncio.gather(client.execute_command("INCR", key), client.get(key),
                                         return_exceptions=True)
-    assert isinstance(wrong, ResponseError) and "not an integer" in str(wrong)
+    assert isinstance(wrong, RedisReplyError) and "not an integer" in str(wrong)
     assert right == b"not a number"
 
 
@@ -70,9 +76,9 @@ async def test_a_lost_connection_fails_what_waits_and_the_next_command_reconnect
         blocked = asyncio.ensure_future(client.execute_command("BLPOP", "never", 0))
         await asyncio.sleep(0.05)
         await server.stop()
-        with pytest.raises(ConnectionError):
+        with pytest.raises(RedisUnavailable):
             await blocked
-        with pytest.raises(ConnectionError):  # down: fails at once, as an outage
+        with pytest.raises(RedisUnavailable):  # down: fails at once, as an outage
             await client.get("anything")
         await server.start()
         assert await client.ping()
@@ -93,7 +99,7 @@ async def test_a_server_that_never_answers_times_out_as_a_redis_error():
     try:
         started = asyncio.get_running_loop().time()
         results = await asyncio.gather(client.get("a"), client.get("b"), return_exceptions=True)
-        assert all(isinstance(result, TimeoutError) and isinstance(result, RedisError) for result in results)
+        assert all(isinstance(result, RedisTimeout) and isinstance(result, RedisFailure) for result in results)
         assert asyncio.get_running_loop().time() - started < 2
     finally:
         await client.aclose()
@@ -107,7 +113,7 @@ async def test_nothing_listening_is_a_connection_error():
     client = PipelinedRedis(f"redis://127.0.0.1:{free_port()}/0", timeout=1)
     try:
         for _ in range(3):
-            with pytest.raises(ConnectionError):
+            with pytest.raises(RedisUnavailable):
                 await client.get("anything")
     finally:
         await client.aclose()
@@ -123,3 +129,30 @@ async def test_the_database_of_the_url_is_selected(infra):
     finally:
         await client.aclose()
         await observer.aclose()
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("redis://127.0.0.1:6379/0", RedisAddress(host="127.0.0.1")),
+    ("redis://cache.internal", RedisAddress(host="cache.internal")),
+    ("redis://app:s%40cret@cache.internal:6380/3", RedisAddress(host="cache.internal", port=6380, username="app",
+                                                               password="s@cret", db=3)),
+    ("redis://:only-a-password@cache.internal/2", RedisAddress(host="cache.internal", password="only-a-password",
+                                                               db=2)),
+    ("rediss://cache.internal:6390?db=4", RedisAddress(host="cache.internal", port=6390, tls=True, db=4)),
+    ("unix:///run/redis/redis.sock?db=1", RedisAddress(path="/run/redis/redis.sock", db=1)),
+], ids=["local", "defaults", "credentials", "password-only", "tls-query-db", "unix-socket"])
+def test_a_url_is_read_as_redis_py_reads_it(url, expected):
+    assert RedisAddress.parse(url) == expected
+    from redis.connection import SSLConnection, UnixDomainSocketConnection, parse_url
+
+    theirs = parse_url(url)
+    assert (theirs.get("path"), theirs.get("username"), theirs.get("password"), int(theirs.get("db", 0))) == (
+        expected.path, expected.username, expected.password, expected.db)
+    assert (theirs.get("connection_class") is SSLConnection) == expected.tls
+    if theirs.get("connection_class") is not UnixDomainSocketConnection:
+        assert (theirs.get("host"), int(theirs.get("port", 6379))) == (expected.host, expected.port)
+
+
+def test_a_url_of_another_scheme_is_refused():
+    with pytest.raises(ValueError, match="redis://"):
+        RedisAddress.parse("http://cache.internal:6379")

@@ -10,7 +10,7 @@ from aiohttp import web
 from yarl import URL
 
 from services.edge.pkce import PKCE
-from shared.cache import REDIS
+from shared.redis_client import REDIS
 from shared.testing.standin import Reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "auth0"

@@ -1,0 +1,36 @@
+"""What a feature service loads: none of the edge's heavy libraries.
+
+Each of them is megabytes of resident memory in every process that imports it (bench/memory.py):
+redis-py's package about 6 MB (a feature service reaches Redis only through
+shared.redis_pipeline), joserfc with cryptography's Rust extension 11-12 MB (the identity
+assertion is verified with the standard library's HMAC), boto3 25 MB (made on first storage use).
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.pure
+
+FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts")
+HEAVY = ("redis", "joserfc", "cryptography", "authlib", "boto3", "botocore")
+
+
+@pytest.mark.parametrize("service", FEATURE_SERVICES)
+def test_a_feature_service_imports_none_of_the_heavy_libraries(service):
+    code = (
+        "import sys\n"
+        f"import services.{service}.app\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_edge_does_load_them_so_the_check_can_see_them():
+    code = "import sys\nimport services.edge.app\nprint('redis' in sys.modules, 'joserfc' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
