@@ -55,6 +55,10 @@ class BackedServiceSettings(ServiceSettings):
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     outbox_max_backoff: float = Field(default=10.0, gt=0)
     publish_timeout: float = Field(default=5.0, gt=0)
+    # How long a consumer remembers a handled event (its inbox row) to recognise a redelivery, and
+    # how often it forgets older ones (shared/events/inbox_sweeper.py).
+    inbox_retention_hours: float = Field(default=168.0, gt=0)
+    inbox_sweep_interval: float = Field(default=3600.0, gt=0)
 
 
 class OdometerGuardSettings(BaseSettings):

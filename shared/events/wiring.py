@@ -12,6 +12,7 @@ from ..settings import BackedServiceSettings
 from .broker import Broker
 from .consumer import Consumer, EventHandler
 from .demand import OnDemandBindings
+from .inbox_sweeper import InboxSweeper
 from .relay import OutboxRelay
 
 BROKER = web.AppKey("broker", Broker)
@@ -34,7 +35,7 @@ def add_events(
             connection_name=service,
             publish_timeout=settings.publish_timeout,
         )
-        consumer = None
+        consumer = sweeper = None
         if handlers:
             consumer = Consumer(
                 broker, app[POOL], service, handlers,
@@ -44,6 +45,9 @@ def add_events(
                 drain_timeout=settings.shutdown_timeout,
                 on_demand=on_demand,
             )
+            sweeper = InboxSweeper(app[POOL], registry=app[METRICS_REGISTRY],
+                                   retention_hours=settings.inbox_retention_hours,
+                                   interval=settings.inbox_sweep_interval)
         relay = OutboxRelay(
             app[POOL], broker,
             registry=app[METRICS_REGISTRY],
@@ -53,9 +57,13 @@ def add_events(
         app[BROKER] = broker
         broker.start()
         relay.start()
+        if sweeper is not None:
+            sweeper.start()
         yield
         if consumer is not None:
             await consumer.stop()
+        if sweeper is not None:
+            await sweeper.stop()
         await relay.stop()
         await broker.close()
 
