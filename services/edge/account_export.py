@@ -28,7 +28,6 @@ from typing import IO, Any, AsyncIterator, Literal
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
-from stream_zip import ZIP_64, async_stream_zip
 from yarl import URL
 
 from shared.http.errors import ServiceUnavailable
@@ -95,8 +94,12 @@ async def _export(request: web.Request, user_id: str, units: str) -> web.StreamR
         })
         response.enable_chunked_encoding()
         await response.prepare(request)
+        # Imported with the first export: stream_zip brings pycryptodome, 3 MB resident that the
+        # edge need not carry until somebody exports.
+        from stream_zip import ZIP_64, async_stream_zip
+
         archive = Archive(request.app[PROXY].upstream.session, parts, user_id, units, started,
-                          request.app[EXPORT_SETTINGS].upstream_timeout)
+                          request.app[EXPORT_SETTINGS].upstream_timeout, member_method=ZIP_64)
         try:
             async for chunk in async_stream_zip(archive.members(), chunk_size=CHUNK_BYTES,
                                                 get_compressobj=lambda: zlib.compressobj(wbits=-zlib.MAX_WBITS, level=6)):
@@ -153,8 +156,9 @@ class Archive:
     """The members of the zip, produced while the parts are read; records what the manifest says."""
 
     def __init__(self, session: aiohttp.ClientSession, parts: list[PartStream], user_id: str, units: str,
-                 started: datetime, read_timeout: float) -> None:
+                 started: datetime, read_timeout: float, *, member_method: Any) -> None:
         self._session = session
+        self._member_method = member_method  # how stream_zip writes each member
         self._parts = parts
         self._user_id = user_id
         self._units = units
@@ -171,7 +175,7 @@ class Archive:
             spool.close()
 
     def _member(self, name: str, content: AsyncIterator[bytes]) -> tuple:
-        return name, self._started, MEMBER_MODE, ZIP_64, content
+        return name, self._started, MEMBER_MODE, self._member_method, content
 
     async def members(self) -> AsyncIterator[tuple]:
         for part in self._parts:

@@ -1,9 +1,11 @@
-"""What a feature service loads: none of the edge's heavy libraries.
+"""What a service loads at start: none of the heavy libraries it does not need yet.
 
 Each of them is megabytes of resident memory in every process that imports it (bench/memory.py):
 redis-py's package about 6 MB (a feature service reaches Redis only through
 shared.redis_pipeline), joserfc with cryptography's Rust extension 11-12 MB (the identity
-assertion is verified with the standard library's HMAC), boto3 25 MB (made on first storage use).
+assertion is verified with the standard library's HMAC), boto3 25 MB (made on first storage use),
+stream_zip with pycryptodome 3 MB (the edge's first account export), icalendar 2 MB
+(notifications' first calendar feed).
 """
 
 import subprocess
@@ -14,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.pure
 
 FEATURE_SERVICES = ("vehicles", "fuel_logs", "stations", "maintenance", "notifications", "accounts")
-HEAVY = ("redis", "joserfc", "cryptography", "authlib", "boto3", "botocore")
+HEAVY = ("redis", "joserfc", "cryptography", "authlib", "boto3", "botocore", "stream_zip", "Crypto", "icalendar")
 
 
 @pytest.mark.parametrize("service", FEATURE_SERVICES)
@@ -24,6 +26,13 @@ def test_a_feature_service_imports_none_of_the_heavy_libraries(service):
         f"import services.{service}.app\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
     )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_edge_loads_the_export_zip_only_for_an_export():
+    code = "import sys\nimport services.edge.app\nprint(sorted({'stream_zip', 'Crypto'} & set(sys.modules)))\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

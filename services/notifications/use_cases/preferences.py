@@ -11,7 +11,6 @@ from shared.errors import NotFoundError
 from shared.transactions import Database, connection, transaction
 
 from .. import repository
-from ..domain.calendar import feed
 from ..domain.inputs import PreferencesInput
 from .common import now
 
@@ -62,4 +61,8 @@ async def calendar_feed(db: Database, token: str) -> bytes:
             raise NotFoundError(FEED_NOT_FOUND)
         due, documents = await repository.calendar_items(conn, user_id)
         names = await repository.vehicle_names(conn, user_id)
+    # Imported with the first feed asked for: icalendar is 2 MB resident that most of the
+    # process's life (consuming events, sending reminders) does not use.
+    from ..domain.calendar import feed
+
     return feed(due, documents, names, now())
