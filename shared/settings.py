@@ -56,8 +56,9 @@ class BackedServiceSettings(ServiceSettings):
     outbox_max_backoff: float = Field(default=10.0, gt=0)
     publish_timeout: float = Field(default=5.0, gt=0)
     # How long a consumer remembers a handled event (its inbox row) to recognise a redelivery, and
-    # how often it forgets older ones (shared/events/inbox_sweeper.py).
-    inbox_retention_hours: float = Field(default=168.0, gt=0)
+    # how often it forgets older ones (shared/events/inbox_sweeper.py). At least an hour: a lost
+    # acknowledgement is redelivered when the consumer reconnects, which a shorter one could outlast.
+    inbox_retention_hours: float = Field(default=168.0, ge=1)
     inbox_sweep_interval: float = Field(default=3600.0, gt=0)
 
 

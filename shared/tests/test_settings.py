@@ -38,7 +38,8 @@ def test_missing_required_setting_exits_naming_it(missing):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("VEHICLES_PORT", "eighty"), ("VEHICLES_DATABASE_URL", "mysql://x"), ("VEHICLES_IDENTITY_SECRET", "short")],
+    [("VEHICLES_PORT", "eighty"), ("VEHICLES_DATABASE_URL", "mysql://x"), ("VEHICLES_IDENTITY_SECRET", "short"),
+     ("VEHICLES_INBOX_RETENTION_HOURS", "0.5")],
 )
 def test_malformed_setting_exits_naming_it(variable, value):
     result = start("vehicles", {**VALID, variable: value})
