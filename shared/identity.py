@@ -37,7 +37,6 @@ ALGORITHM = "HS256"
 # A compact JWS: three base64url segments without padding. Checked before decoding, because
 # base64's decoder silently skips characters outside its alphabet.
 COMPACT_JWS = re.compile(r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)")
-SIGNED_HEADER = base64.urlsafe_b64encode(orjson.dumps({"alg": ALGORITHM, "typ": "JWT"})).rstrip(b"=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +51,9 @@ class InvalidAssertion(ValueError):
 
 def _b64encode(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+SIGNED_HEADER = _b64encode(orjson.dumps({"alg": ALGORITHM, "typ": "JWT"}))
 
 
 def _b64decode(segment: str) -> bytes:
